@@ -1,0 +1,119 @@
+"""The ``gongkai`` command: ingest reports, migrate the database, serve the API."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import orjson
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from db.engine import get_engine, upgrade
+    from db.loader import ensure_dictionary
+
+    engine = get_engine()
+    upgrade(engine)
+    ensure_dictionary(engine)
+    return engine
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from db.bundled import ingest_document
+    from ingest.pipeline import ExtractionError
+    from ingest.sources import SourceError, fetch_url, read_path
+
+    target: str = args.path
+    try:
+        if target.startswith(("http://", "https://")):
+            allow = os.environ.get("GONGKAI_ALLOW_PRIVATE_FETCH") == "1"
+            doc = fetch_url(target, allow_private=allow)
+            source_path = None
+        else:
+            doc = read_path(Path(target))
+            source_path = str(target)
+        result = ingest_document(_engine(), doc, publisher=args.publisher, year=args.year, source_path=source_path)
+    except (SourceError, ExtractionError) as exc:
+        print(f"gongkai: cannot ingest {target}: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        sys.stdout.write(orjson.dumps(result.as_json()).decode() + "\n")
+    else:
+        checks = ", ".join(f"{k} {v}" for k, v in sorted(result.checks.items())) or "none"
+        print(f"{result.status} report {result.report_id}: {result.observations} observations, "
+              f"{result.statements} statements, checks: {checks}")
+    return 0
+
+
+def cmd_db_upgrade(_: argparse.Namespace) -> int:
+    _engine()
+    print("database is at the latest schema")
+    return 0
+
+
+def load_bundled_if_empty() -> int:
+    """Create/migrate the database and load the bundled reports when it has none."""
+    from sqlalchemy import text
+
+    from db.bundled import load_bundled
+
+    engine = _engine()
+    with engine.connect() as conn:
+        count = conn.execute(text("SELECT COUNT(*) FROM report")).scalar_one()
+    if count:
+        return 0
+    results = load_bundled(engine)
+    return len(results)
+
+
+def cmd_load(_: argparse.Namespace) -> int:
+    from db.bundled import load_bundled
+
+    for r in load_bundled(_engine()):
+        print(f"{r.status} {r.report_id}: {r.observations} observations")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    loaded = load_bundled_if_empty()
+    if loaded:
+        print(f"loaded {loaded} bundled reports", file=sys.stderr)
+    uvicorn.run("api.app:app", host=args.host, port=args.port, workers=args.workers, log_level="info")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gongkai", description="Open data from Chinese government "
+                                     "information-disclosure annual reports.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ing = sub.add_parser("ingest", help="extract a report (file or URL) into the database")
+    ing.add_argument("path", help="a .txt/.html/.pdf file or an http(s) URL")
+    ing.add_argument("--publisher", help="publisher name (inferred from the title when omitted)")
+    ing.add_argument("--year", type=int, help="report year (inferred from the title when omitted)")
+    ing.add_argument("--json", action="store_true", help="print the result as JSON")
+    ing.set_defaults(func=cmd_ingest)
+    db = sub.add_parser("db", help="database administration")
+    dbsub = db.add_subparsers(dest="db_command", required=True)
+    up = dbsub.add_parser("upgrade", help="apply migrations")
+    up.set_defaults(func=cmd_db_upgrade)
+    load = sub.add_parser("load-bundled", help="(re)ingest the reports bundled in data/reports")
+    load.set_defaults(func=cmd_load)
+    serve = sub.add_parser("serve", help="migrate, load bundled reports if empty, and serve the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,171 @@
+"""Reading the numeric rows of a table region, whatever shape the text has.
+
+Three shapes reach gongkai: pipe tables (``| a | b |``, from markdown
+converters and from the HTML converter), whitespace-separated rows (pdfplumber
+text) and flattened web text where cells run together.  All three come out of
+here as ``Group``s: the value part of one printed row, as ``Segment``s with
+offsets in the stored text, plus the row label printed on the same line, if
+any.  Deciding which template row a group is, and cutting runs into cells, is
+left to the table readers and the solver.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.standard.labels import LabelHit
+from ingest.standard.segment import PLACEHOLDERS, Segment, parse_delimited
+
+
+@dataclass
+class Group:
+    """The values of one printed row (or one run of a flattened row)."""
+
+    segments: list[Segment]
+    start: int
+    end: int
+    label: str | None  # key of the label printed before it on the same line
+    pipe: bool
+
+    def capacity(self) -> tuple[int, int]:
+        """Fewest and most cells the group can hold (blank pipe cells at the
+        end may be converter padding, so they count only towards the most)."""
+        if self.pipe:
+            last = 0
+            for i, seg in enumerate(self.segments):
+                if seg.text.strip().replace("\xa0", "") != "":
+                    last = i + 1
+            return last, len(self.segments)
+        lo = len(self.segments)
+        hi = sum(len(s.text) if s.splittable else 1 for s in self.segments)
+        return lo, hi
+
+    def fits(self, n: int) -> bool:
+        lo, hi = self.capacity()
+        return lo <= n <= hi
+
+    def trimmed(self, n: int) -> list[Segment]:
+        """Segments for ``n`` cells: trailing padding of a pipe row removed."""
+        if self.pipe and len(self.segments) > n:
+            return self.segments[:n]
+        return list(self.segments)
+
+
+_SEPARATOR_CELL = re.compile(r"\s*:?-{3,}:?\s*")
+_FOOTER = re.compile(r"\s*(?:-\s*\d+\s*-|—\s*\d+\s*—|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?)\s*")
+_TOKEN = re.compile(r"[0-9.+\-/／—－–]+(?:万元|元|件|项)?")
+_HSPACE = re.compile(r"[ \t\u3000\xa0]+")
+_NOTE = re.compile(r"\s*[（(](其中[^（）()]*)[）)]")
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    pos = start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        stop = end if nl < 0 else nl
+        out.append((pos, stop))
+        pos = stop + 1
+    return out
+
+
+def _pipe_group(text: str, a: int, b: int, hits: list[LabelHit]) -> Group | None:
+    line = text[a:b]
+    bars = [a + i for i, ch in enumerate(line) if ch == "|"]
+    if len(bars) < 2:
+        return None
+    cells = [(bars[i] + 1, bars[i + 1]) for i in range(len(bars) - 1)]
+    if all(_SEPARATOR_CELL.fullmatch(text[s:e]) for s, e in cells):
+        return None
+    last_text = -1
+    for i, (s, e) in enumerate(cells):
+        if parse_delimited(text[s:e], s) is None:
+            last_text = i
+    values = cells[last_text + 1 :]
+    if not values:
+        return None
+    if all(text[s:e].strip().replace("\xa0", "") in PLACEHOLDERS for s, e in values) and last_text < 0:
+        # a row of dashes/blanks only, with no label: converter padding
+        if all(text[s:e].strip() == "" for s, e in values):
+            return None
+    label_end = cells[last_text][1] if last_text >= 0 else a
+    label: str | None = None
+    for h in hits:
+        if a <= h.start and h.end <= label_end:
+            label = h.key
+    segs = [Segment(text[s:e], s, splittable=False) for s, e in values]
+    return Group(segs, values[0][0], values[-1][1], label, pipe=True)
+
+
+def read_groups(text: str, start: int, end: int, hits: list[LabelHit]) -> list[Group]:
+    """Every numeric group between ``start`` and ``end``, in text order.
+
+    ``hits`` are the label hits of the region: their characters never count as
+    values (an item number such as the "3." of "3.要求提供…" belongs to the
+    label, not to the digits before it), and the last hit before a group on
+    the same line becomes the group's label.
+    """
+    groups: list[Group] = []
+    for a, b in _lines(text, start, end):
+        raw = text[a:b]
+        if raw.lstrip().startswith("|"):
+            g = _pipe_group(text, a, b, [h for h in hits if a <= h.start < b])
+            if g is not None:
+                groups.append(g)
+            continue
+        if _FOOTER.fullmatch(raw.replace("\f", "")):
+            continue
+        masked = list(raw)
+        line_hits = [h for h in hits if a <= h.start < b]
+        for h in line_hits:
+            for i in range(h.start, min(h.end, b)):
+                masked[i - a] = "\x00"
+        notes: dict[int, str] = {}
+        work = "".join(masked)
+        for m in _NOTE.finditer(work):
+            notes[a + m.start()] = m.group(1)
+            for i in range(m.start(), m.end()):
+                masked[i] = "\x00"
+        work = "".join(masked).replace("\f", "\x00")
+        tokens = list(_TOKEN.finditer(work))
+        cur: list[re.Match[str]] = []
+        runs: list[list[re.Match[str]]] = []
+        for m in tokens:
+            if cur and _HSPACE.fullmatch(work[cur[-1].end() : m.start()]) is None:
+                runs.append(cur)
+                cur = []
+            cur.append(m)
+        if cur:
+            runs.append(cur)
+        prev_end = a
+        for run in runs:
+            run = [m for m in run if _keep_token(work, m)]
+            if not run:
+                continue
+            g_start = a + run[0].start()
+            g_end = a + run[-1].end()
+            label: str | None = None
+            for h in line_hits:
+                if prev_end <= h.start and h.end <= g_start:
+                    label = h.key
+            segs = [
+                Segment(m.group(0), a + m.start(), True, notes.get(a + m.end()))
+                for m in run
+            ]
+            groups.append(Group(segs, g_start, g_end, label, pipe=False))
+            prev_end = g_end
+    return groups
+
+
+def _keep_token(work: str, m: re.Match[str]) -> bool:
+    """Digits always count; a bare dash or slash only when it stands apart
+    (so the "/" of the header "本年增/减" is not read as a blank cell)."""
+    tok = m.group(0)
+    if any(ch.isdigit() for ch in tok):
+        return True
+    before = work[m.start() - 1] if m.start() > 0 else " "
+    after = work[m.end()] if m.end() < len(work) else " "
+    apart_before = before.isspace() or before == "\x00"
+    apart_after = after.isspace() or after == "\x00"
+    return apart_before and apart_after
