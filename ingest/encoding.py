@@ -47,9 +47,7 @@ _GB_FAMILY = frozenset({"gb2312", "gbk", "gb18030", "cp936", "euc_cn", "hz"})
 
 #: Single-byte Western code pages.  A Chinese report can never really be in
 #: one of these; the label is usually a server default, so it is only a hint.
-_WESTERN_SINGLE_BYTE = frozenset(
-    {"ascii", "latin_1", "iso8859_15", "cp1252", "cp1250", "cp1251"}
-)
+_WESTERN_SINGLE_BYTE = frozenset({"ascii", "latin_1", "iso8859_15", "cp1252", "cp1250", "cp1251"})
 
 _MARKUP_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)"""
@@ -209,9 +207,7 @@ def _detect(data: bytes) -> Decoded | None:
     return Decoded(data.decode(encoding, errors="replace"), encoding, "detected")
 
 
-def decode_bytes(
-    data: bytes, *, http_charset: str | None = None, markup: bool = False
-) -> Decoded | None:
+def decode_bytes(data: bytes, *, http_charset: str | None = None, markup: bool = False) -> Decoded | None:
     """Decode report bytes following the evidence order of the module doc.
 
     ``http_charset`` is the charset label from an HTTP header or caller;

@@ -109,9 +109,7 @@ def _check_peer(response: httpx.Response, url: httpx.URL, allow_private: bool) -
     ip = ipaddress.ip_address(str(peer[0]).split("%")[0])
     problem = address_problem(ip)
     if problem is not None:
-        raise BlockedTarget(
-            f"refusing {str(url)!r}: connected to a {problem} address ({ip})", url=str(url)
-        )
+        raise BlockedTarget(f"refusing {str(url)!r}: connected to a {problem} address ({ip})", url=str(url))
 
 
 def _read_capped(response: httpx.Response, url: httpx.URL, max_bytes: int, deadline: float) -> bytes:
@@ -188,7 +186,11 @@ def fetch_url(
                 if status in _REDIRECTS:
                     location = response.headers.get("location")
                     if not location:
-                        raise FetchError(f"HTTP {status} redirect without a Location from {str(current)!r}", status=status, url=str(current))
+                        raise FetchError(
+                            f"HTTP {status} redirect without a Location from {str(current)!r}",
+                            status=status,
+                            url=str(current),
+                        )
                     current = current.join(location)
                     continue
                 if status >= 300:

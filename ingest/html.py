@@ -178,9 +178,7 @@ class _Prose:
         while stack:
             node, done, in_link = stack.pop()
             if done:
-                self.counts[node.mem_id] = sum(
-                    self.counts.get(child.mem_id, 0) for child in _children(node)
-                )
+                self.counts[node.mem_id] = sum(self.counts.get(child.mem_id, 0) for child in _children(node))
                 continue
             if node.is_text_node:
                 self.counts[node.mem_id] = 0 if in_link else cjk_count(node.text_content or "")
@@ -207,8 +205,8 @@ def _find_main(body: LexborNode, prose: _Prose, titles: list[str]) -> tuple[Lexb
     the prose (never into data tables), remembering the deepest container
     tag.  If the report title is not inside it but sits in a near ancestor
     that adds little besides the title, that ancestor is used instead, and
-    its children before the title (breadcrumbs, metadata boxes) are skipped: the second value is the child to start rendering
-    from, None to render the whole container.
+    its children before the title (breadcrumbs, metadata boxes) are skipped:
+    the second value is the child to start rendering from, None for all.
     """
     total = prose[body]
     if total == 0:
@@ -292,9 +290,7 @@ def _collapse(text: str) -> str:
         start, end = match.span()
         before = text[start - 1] if start > 0 else ""
         after = text[end] if end < len(text) else ""
-        if before and after and (is_cjk(before) or _is_cjk_punct(before)) and (
-            is_cjk(after) or _is_cjk_punct(after)
-        ):
+        if before and after and (is_cjk(before) or _is_cjk_punct(before)) and (is_cjk(after) or _is_cjk_punct(after)):
             return ""
         return " "
 
@@ -543,9 +539,7 @@ def extract_html(html: str) -> HtmlPage:
     renderer = _Renderer(prose, prose[main])
     renderer.render(main, start)
 
-    attachments = [
-        href for href in (_attr(a, "href") for a in tree.css("a[href]")) if _ATTACHMENT.search(href)
-    ]
+    attachments = [href for href in (_attr(a, "href") for a in tree.css("a[href]")) if _ATTACHMENT.search(href)]
     return HtmlPage(
         text=renderer.text(),
         meta=_page_meta(tree, page_text, main),

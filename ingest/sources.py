@@ -210,8 +210,7 @@ def check_report(text: str, *, where: str = "the source", extra: str = "") -> No
     squashed = "".join(text.split())
     if not any(word in squashed for word in _REPORT_TOPIC + _REPORT_KIND):
         raise NotAReport(
-            f"{where} is not an annual report: it never mentions 信息公开/政务公开 "
-            f"or 年度报告/年报{extra}"
+            f"{where} is not an annual report: it never mentions 信息公开/政务公开 or 年度报告/年报{extra}"
         )
 
 
@@ -295,14 +294,10 @@ def _read_pdf(data: bytes, where: str) -> str:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             pages = [page.extract_text() or "" for page in pdf.pages]
     except Exception as exc:  # pdfminer raises many unrelated kinds
-        raise SourceError(
-            f"{where} is not a readable PDF (damaged or encrypted: {type(exc).__name__}: {exc})"
-        ) from exc
+        raise SourceError(f"{where} is not a readable PDF (damaged or encrypted: {type(exc).__name__}: {exc})") from exc
     text = _normalise_newlines(PAGE_SEPARATOR.join(pages))
     if not text.strip("\f\n \t"):
-        raise NeedsOCR(
-            f"{where} is a PDF with no text layer ({len(pages)} pages of images); it needs OCR"
-        )
+        raise NeedsOCR(f"{where} is a PDF with no text layer ({len(pages)} pages of images); it needs OCR")
     visible = "".join(text.split())
     glyphs = sum(len(match) for match in _CID_GLYPH.findall(text))
     if glyphs > len(visible) / 2:
@@ -400,6 +395,4 @@ def fetch_url(
     """Fetch a report over HTTP(S); see :func:`ingest.fetch.fetch_url`."""
     from ingest.fetch import fetch_url as _fetch_url  # fetch imports this module
 
-    return _fetch_url(
-        url, allow_private=allow_private, timeout=timeout, max_bytes=max_bytes, transport=transport
-    )
+    return _fetch_url(url, allow_private=allow_private, timeout=timeout, max_bytes=max_bytes, transport=transport)

@@ -98,7 +98,7 @@ def t3_checks(t3: TableRead) -> list[Check]:
 
 
 def t4_checks(t4: TableRead) -> list[Check]:
-    """C4 on 表四 (the route=total block is not in the template: not applicable)."""
+    """C4 on 表四, per block and over both litigation routes."""
     out: list[Check] = []
     if len(t4.cells) < 15:
         return out
@@ -107,15 +107,12 @@ def t4_checks(t4: TableRead) -> list[Check]:
         left = _side([cells[4]])
         right = _side(cells[:4], f"{block.name}: {' + '.join(T4_OUTCOMES[:4])}")
         out.append(_check(f"C4:{block.name}", left, right))
-    out.append(
-        Check(
-            "C4:litigation.total",
-            "not_applicable",
-            CheckSide(None, "litigation[route=total] is not printed in 表四"),
-            CheckSide(None, "—"),
-            "the national template has no 行政诉讼 总计 block",
-        )
-    )
+    # no overall 行政诉讼 总计 is printed: the two route totals must equal the
+    # eight result cells of both routes together
+    direct, after = t4.cells[5:10], t4.cells[10:15]
+    left = _side([direct[4], after[4]], "litigation.total[direct] + litigation.total[after_review]")
+    right = _side(direct[:4] + after[:4], "litigation: the eight result cells of both routes")
+    out.append(_check("C4:litigation.total", left, right))
     return out
 
 

@@ -128,44 +128,59 @@ def read_groups(text: str, start: int, end: int, hits: list[LabelHit]) -> list[G
             for i in range(m.start(), m.end()):
                 masked[i] = "\x00"
         work = "".join(masked).replace("\f", "\x00")
-        tokens = list(_TOKEN.finditer(work))
-        cur: list[re.Match[str]] = []
-        runs: list[list[re.Match[str]]] = []
-        for m in tokens:
-            if cur and _HSPACE.fullmatch(work[cur[-1].end() : m.start()]) is None:
+        tokens = [t for t in (_strip_item_number(work, m) for m in _TOKEN.finditer(work)) if t]
+        runs: list[list[tuple[int, int]]] = []
+        cur: list[tuple[int, int]] = []
+        for tok in tokens:
+            if cur and _HSPACE.fullmatch(work[cur[-1][1] : tok[0]]) is None:
                 runs.append(cur)
                 cur = []
-            cur.append(m)
+            cur.append(tok)
         if cur:
             runs.append(cur)
         prev_end = a
         for run in runs:
-            run = [m for m in run if _keep_token(work, m)]
+            run = [t for t in run if _keep_token(work, t)]
             if not run:
                 continue
-            g_start = a + run[0].start()
-            g_end = a + run[-1].end()
+            g_start = a + run[0][0]
+            g_end = a + run[-1][1]
             label: str | None = None
             for h in line_hits:
                 if prev_end <= h.start and h.end <= g_start:
                     label = h.key
-            segs = [
-                Segment(m.group(0), a + m.start(), True, notes.get(a + m.end()))
-                for m in run
-            ]
+            segs = [Segment(work[s:e], a + s, True, notes.get(a + e)) for s, e in run]
             groups.append(Group(segs, g_start, g_end, label, pipe=False))
             prev_end = g_end
     return groups
 
 
-def _keep_token(work: str, m: re.Match[str]) -> bool:
+def _strip_item_number(work: str, m: re.Match[str]) -> tuple[int, int] | None:
+    """Drop the item number of the next label from a glued token.
+
+    Flattened text prints "…0000000" + "4.保护第三方…" as "00000004.保护…":
+    a digit followed by "." (or "、"/"．") and then a label is an item number,
+    never part of a value (a value never ends with a dot).
+    """
+    s, e = m.start(), m.end()
+    tok = work[s:e]
+    nxt = work[e] if e < len(work) else ""
+    if tok.endswith(".") and len(tok) >= 2 and tok[-2] in "123456789" and not nxt.isdigit():
+        e -= 2
+    elif nxt in ("、", "．") and tok[-1:] in tuple("123456789"):
+        e -= 1
+    return (s, e) if e > s else None
+
+
+def _keep_token(work: str, tok_span: tuple[int, int]) -> bool:
     """Digits always count; a bare dash or slash only when it stands apart
     (so the "/" of the header "本年增/减" is not read as a blank cell)."""
-    tok = m.group(0)
+    s, e = tok_span
+    tok = work[s:e]
     if any(ch.isdigit() for ch in tok):
         return True
-    before = work[m.start() - 1] if m.start() > 0 else " "
-    after = work[m.end()] if m.end() < len(work) else " "
+    before = work[s - 1] if s > 0 else " "
+    after = work[e] if e < len(work) else " "
     apart_before = before.isspace() or before == "\x00"
     apart_after = after.isspace() or after == "\x00"
     return apart_before and apart_after

@@ -43,6 +43,14 @@ from ingest.standard.segment import (
 WAN = Decimal(10000)
 
 
+def tidy(value: Decimal) -> Decimal:
+    """Drop trailing zeros that unit conversion leaves (24252.311082 万元 →
+    242523110.82 元, not 242523110.820000) without using exponent notation."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
 @dataclass(frozen=True)
 class Slot:
     """Where a cell goes: metric code, every dimension, stored unit."""
@@ -67,10 +75,10 @@ class ReadCell:
         """The value in the stored unit (万元 → 元)."""
         if cell.value is None:
             return None
-        if self.slot.kind == "money":
-            if cell.unit == "万元" or (cell.unit is None and self.slot.scale_wan):
-                return cell.value * WAN
-        return cell.value
+        value = cell.value
+        if self.slot.kind == "money" and (cell.unit == "万元" or (cell.unit is None and self.slot.scale_wan)):
+            value = value * WAN
+        return tidy(value)
 
     def values(self) -> list[Decimal | None]:
         seen: list[Decimal | None] = []
