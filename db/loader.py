@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from db.models import (
     DIM_COLUMNS,
@@ -90,7 +91,7 @@ def ensure_dictionary(engine: Engine) -> None:
 
 def _bump_version(conn: Connection) -> None:
     updated = conn.execute(
-        update(Meta).where(Meta.key == "data_version")  # type: ignore[arg-type]
+        update(Meta).where(col(Meta.key) == "data_version")
         .values(value=text("CAST(CAST(value AS INTEGER) + 1 AS VARCHAR(32))"))
     )
     if updated.rowcount == 0:
@@ -98,7 +99,7 @@ def _bump_version(conn: Connection) -> None:
 
 
 def data_version(conn: Connection) -> str:
-    row = conn.execute(select(Meta.value).where(Meta.key == "data_version")).first()  # type: ignore[arg-type]
+    row = conn.execute(select(col(Meta.value)).where(col(Meta.key) == "data_version")).first()
     return row[0] if row else "0"
 
 
@@ -109,19 +110,19 @@ def _ensure_publisher(conn: Connection, printed: str, year: int) -> str:
         parent_id = _ensure_publisher_row(conn, resolve_publisher(info.parent))
     pid = _ensure_publisher_row(conn, info, parent_id)
     row = conn.execute(select(PublisherName).where(
-        PublisherName.publisher_id == pid, PublisherName.name == printed)).first()  # type: ignore[arg-type]
+        col(PublisherName.publisher_id) == pid, col(PublisherName.name) == printed)).first()
     if row is None:
         conn.execute(insert(PublisherName).values(publisher_id=pid, name=printed, first_year=year, last_year=year))
     else:
         conn.execute(update(PublisherName).where(
-            PublisherName.publisher_id == pid, PublisherName.name == printed  # type: ignore[arg-type]
+            col(PublisherName.publisher_id) == pid, col(PublisherName.name) == printed
         ).values(first_year=min(row.first_year, year), last_year=max(row.last_year, year)))
     return pid
 
 
 def _ensure_publisher_row(conn: Connection, info: Any, parent_id: str | None = None) -> str:
     pid = publisher_id(info.name)
-    if conn.execute(select(Publisher.id).where(Publisher.id == pid)).first() is None:  # type: ignore[arg-type]
+    if conn.execute(select(col(Publisher.id)).where(col(Publisher.id) == pid)).first() is None:
         conn.execute(insert(Publisher).values(
             id=pid, name=info.name, level=info.level, province=info.province, region_code=info.region_code,
             parent_id=parent_id))
@@ -163,15 +164,15 @@ def _ingest(engine: Engine, rep: ExtractedReport, *, sha256: str, source_path: s
     with engine.begin() as conn:
         pid = _ensure_publisher(conn, meta.publisher, year)
         rid = report_id(pid, year)
-        existing = conn.execute(select(Report.sha256).where(Report.id == rid)).first()  # type: ignore[arg-type]
+        existing = conn.execute(select(col(Report.sha256)).where(col(Report.id) == rid)).first()
         if existing is not None and existing[0] == sha256:
             return _summary(conn, rid, "unchanged")
         status = "created"
         if existing is not None:
             status = "replaced"
             for table in (Observation, Statement, Check, Section):
-                conn.execute(delete(table).where(table.report_id == rid))  # type: ignore[attr-defined]
-            conn.execute(delete(Report).where(Report.id == rid))  # type: ignore[arg-type]
+                conn.execute(delete(table).where(col(table.report_id) == rid))  # type: ignore[attr-defined]
+            conn.execute(delete(Report).where(col(Report.id) == rid))
         conn.execute(insert(Report).values(
             id=rid, publisher_id=pid, year=year, format=rep.format, title=meta.title or "",
             printed_publisher=meta.publisher, source_path=source_path, source_url=source_url or meta.source_url,
@@ -194,8 +195,8 @@ def _ingest(engine: Engine, rep: ExtractedReport, *, sha256: str, source_path: s
                 "candidates": [str(c) for c in f.candidates] if f.candidates else None, "label": f.label,
                 "note": f.note, "section_id": sec_of(f.start), "quote": f.quote, "start": f.start, "end": f.end,
             }
-            for col in DIM_COLUMNS:
-                row[col] = f.dims.get(col)
+            for dim in DIM_COLUMNS:
+                row[dim] = f.dims.get(dim)
             obs_rows.append(row)
         if obs_rows:
             conn.execute(insert(Observation), obs_rows)
@@ -222,6 +223,6 @@ def _ingest(engine: Engine, rep: ExtractedReport, *, sha256: str, source_path: s
 def _summary(conn: Connection, rid: str, status: str) -> IngestResult:
     n_obs = conn.execute(text("SELECT COUNT(*) FROM observation WHERE report_id = :r"), {"r": rid}).scalar_one()
     n_st = conn.execute(text("SELECT COUNT(*) FROM statement WHERE report_id = :r"), {"r": rid}).scalar_one()
-    checks = dict(conn.execute(text(
+    checks: dict[str, int] = dict(conn.execute(text(
         "SELECT result, COUNT(*) FROM check_result WHERE report_id = :r GROUP BY result"), {"r": rid}).all())
     return IngestResult(rid, status, int(n_obs), {k: int(v) for k, v in checks.items()}, int(n_st))

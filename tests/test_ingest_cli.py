@@ -69,7 +69,7 @@ def test_concurrent_ingests_of_the_same_report_leave_one_copy(fresh_db: Engine) 
     def work() -> None:
         try:
             statuses.append(ingest_document(fresh_db, read_path(JILIN)).status)
-        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=work) for _ in range(3)]

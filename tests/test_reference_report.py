@@ -25,7 +25,7 @@ def _key(metric: str, dims: dict[str, str]) -> tuple[str, tuple[tuple[str, str],
 
 
 def _reported(observations: list[dict[str, Any]]) -> dict[tuple[str, tuple[tuple[str, str], ...]], dict[str, Any]]:
-    out = {}
+    out: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str, Any]] = {}
     for o in observations:
         if o["metric"] and o["status"] == "reported":
             out.setdefault(_key(o["metric"], o["dims"]), o)
