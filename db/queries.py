@@ -2,33 +2,88 @@
 
 GraphQL resolvers and REST handlers both call these functions and never build
 SQL themselves, so the two APIs cannot drift apart.  Lists use keyset
-pagination on stable keys (an opaque cursor encodes the last key seen), which
-stays correct while reports are being added.
+pagination on stable keys (an opaque cursor encodes the sort and the last key
+seen), which stays correct while reports are being added.  The batch functions
+(``*_by_*``) take many keys and answer with one statement, for GraphQL's
+per-request DataLoaders.
+
+Input the caller could get wrong (an unknown metric code, a cursor from
+another list) raises ``QueryError`` with a stable ``code``: REST turns it into
+a problem document and GraphQL into an error with ``extensions.code``, so both
+APIs reject the same input with the same code.
 """
 
 from __future__ import annotations
 
 import base64
+import difflib
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, Table, and_, func, literal, or_, select
 from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
 
-from db.models import Category, Check, DimensionMember, Metric, Observation, Publisher, Report, Section, Statement
+from db.loader import data_version
+from db.models import (
+    DIM_COLUMNS,
+    Category,
+    Check,
+    DimensionMember,
+    Metric,
+    Observation,
+    Publisher,
+    PublisherName,
+    Report,
+    Section,
+    Statement,
+)
 
 MAX_LIMIT = 1000
+YEAR_MIN, YEAR_MAX = 1900, 2100
+OBSERVATION_STATUSES = ("reported", "derived", "computed")
+CHECK_RESULTS = ("pass", "fail", "inconclusive", "not_applicable")
+FREE_TEXT_MEMBER = "*"  # dimension_member row meaning "any text" (subunit)
+
+
+def _table(model: type[SQLModel]) -> Table:
+    """The Core table of a sqlmodel class (typed, so the query code needs no ignores)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table
+
+
+PUB = _table(Publisher)
+PUBNAME = _table(PublisherName)
+REP = _table(Report)
+SEC = _table(Section)
+OBS = _table(Observation)
+STM = _table(Statement)
+CHK = _table(Check)
+MET = _table(Metric)
+CAT = _table(Category)
+DIM = _table(DimensionMember)
 
 
 class QueryError(ValueError):
-    """A request the query layer cannot answer as asked (bad cursor, bad filter)."""
+    """A request the query layer cannot answer as asked (bad cursor, unknown code, missing row).
 
-    def __init__(self, message: str, code: str = "bad_request") -> None:
+    ``status`` is the HTTP status REST answers with; ``extra`` members (such
+    as suggestions for a misspelt code) are copied into the problem document.
+    """
+
+    def __init__(self, message: str, code: str = "bad_request", status: int = 400, **extra: Any) -> None:
         super().__init__(message)
         self.code = code
+        self.status = status
+        self.extra = extra
 
+
+# --- cursors and sorting ------------------------------------------------------
 
 def encode_cursor(key: list[Any]) -> str:
     return base64.urlsafe_b64encode(orjson.dumps(key)).decode().rstrip("=")
@@ -39,10 +94,48 @@ def decode_cursor(cursor: str) -> list[Any]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         key = orjson.loads(raw)
     except Exception as exc:
-        raise QueryError(f"malformed cursor {cursor[:40]!r}", "invalid_cursor") from exc
+        raise QueryError(f"malformed cursor {cursor[:40]!r}: pass back the 'next' value unchanged",
+                         "invalid_cursor") from exc
     if not isinstance(key, list):
-        raise QueryError(f"malformed cursor {cursor[:40]!r}", "invalid_cursor")
+        raise QueryError(f"malformed cursor {cursor[:40]!r}: pass back the 'next' value unchanged", "invalid_cursor")
     return key
+
+
+SortSpec = tuple[tuple[str, bool], ...]  # (sort key, descending)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A paginated list: its sort keys (name → column), default order and tiebreak.
+
+    The API layers read ``sort_keys`` to validate and document ``sort=`` /
+    ``orderBy``; every order ends with the row id, so pages never overlap.
+    """
+
+    name: str
+    sort_keys: Mapping[str, ColumnElement[Any]]
+    default: SortSpec
+    tiebreak: ColumnElement[Any]
+
+    def order(self, sort: SortSpec | None) -> list[tuple[ColumnElement[Any], bool]]:
+        spec = sort or self.default
+        cols: list[tuple[ColumnElement[Any], bool]] = []
+        seen: set[str] = set()
+        for key, desc in spec:
+            if key not in self.sort_keys:
+                raise QueryError(f"cannot sort {self.name} by {key!r}; sort keys: {', '.join(self.sort_keys)}",
+                                 "invalid_sort")
+            if key in seen:
+                raise QueryError(f"sort key {key!r} given twice", "invalid_sort")
+            seen.add(key)
+            cols.append((self.sort_keys[key], desc))
+        if not any(c is self.tiebreak for c, _ in cols):
+            cols.append((self.tiebreak, False))
+        return cols
+
+    def signature(self, sort: SortSpec | None) -> str:
+        spec = sort or self.default
+        return self.name + ":" + ",".join(("-" if d else "") + k for k, d in spec)
 
 
 @dataclass
@@ -51,47 +144,237 @@ class Page:
     next_cursor: str | None
 
 
-def _num(v: Decimal | None) -> int | float | str | None:
-    """JSON value for an exact decimal: int when integral, else a float-safe number."""
-    if v is None:
-        return None
-    if v == v.to_integral_value():
-        return int(v)
-    return float(v.normalize())
+def _check_key_value(col: ColumnElement[Any], value: Any) -> None:
+    if isinstance(col.type, Integer):
+        ok = isinstance(value, int) and not isinstance(value, bool) and -(2**31) <= value < 2**31
+    else:
+        ok = isinstance(value, str) and len(value) <= 512
+    if not ok:
+        raise QueryError("cursor does not belong to this list: pass back the 'next' value unchanged",
+                         "invalid_cursor")
 
 
-def _keyset(stmt: Select[Any], cols: list[Any], after: str | None) -> Select[Any]:
-    if not after:
-        return stmt
-    key = decode_cursor(after)
-    if len(key) != len(cols):
-        raise QueryError("cursor does not belong to this list", "invalid_cursor")
-    # (a, b, c) > (ka, kb, kc) written portably
+def _keyset(stmt: Select[Any], cols: list[tuple[ColumnElement[Any], bool]], key: list[Any]) -> Select[Any]:
+    # (a, b, c) after (ka, kb, kc) in the given directions, written portably
     conds = []
-    for i in range(len(cols)):
-        eqs = [cols[j] == key[j] for j in range(i)]
-        conds.append(and_(*eqs, cols[i] > key[i]))
+    for i, (col, desc) in enumerate(cols):
+        eqs = [cols[j][0] == key[j] for j in range(i)]
+        conds.append(and_(*eqs, col < key[i] if desc else col > key[i]))
     return stmt.where(or_(*conds))
 
 
-def _page(conn: Connection, stmt: Select[Any], cols: list[Any], limit: int, after: str | None,
-          to_dict: Any) -> Page:
-    if limit < 1 or limit > MAX_LIMIT:
-        raise QueryError(f"limit must be between 1 and {MAX_LIMIT}", "limit_out_of_range")
-    stmt = _keyset(stmt, cols, after).order_by(*cols).limit(limit + 1)
-    rows = conn.execute(stmt).all()
+def check_limit(limit: int, maximum: int = MAX_LIMIT) -> None:
+    if limit < 1 or limit > maximum:
+        raise QueryError(f"limit must be between 1 and {maximum}, got {limit}; follow 'next' for more rows",
+                         "limit_out_of_range", maximum=maximum)
+
+
+def _page(conn: Connection, listing: Listing, stmt: Select[Any], sort: SortSpec | None, limit: int,
+          after: str | None, to_dict: Callable[[Any], dict[str, Any]]) -> Page:
+    check_limit(limit)
+    cols = listing.order(sort)
+    sig = listing.signature(sort)
+    if after:
+        key = decode_cursor(after)
+        if len(key) != len(cols) + 1 or key[0] != sig:
+            raise QueryError("cursor does not belong to this list or sort order: pass back the 'next' value "
+                             "of the same query unchanged", "invalid_cursor")
+        for (col, _), value in zip(cols, key[1:], strict=True):
+            _check_key_value(col, value)
+        stmt = _keyset(stmt, cols, key[1:])
+    keyed = stmt.add_columns(*[c.label(f"_k{i}") for i, (c, _) in enumerate(cols)])
+    keyed = keyed.order_by(*[c.desc() if d else c.asc() for c, d in cols]).limit(limit + 1)
+    rows = conn.execute(keyed).all()
     more = len(rows) > limit
     rows = rows[:limit]
     items = [to_dict(r) for r in rows]
-    nxt = encode_cursor([getattr(rows[-1], c.key) for c in cols]) if more and rows else None
+    nxt = None
+    if more and rows:
+        last = rows[-1]._mapping
+        nxt = encode_cursor([sig, *[last[f"_k{i}"] for i in range(len(cols))]])
     return Page(items, nxt)
 
 
-# --- reports ---------------------------------------------------------------
+def _count(conn: Connection, stmt: Select[Any]) -> int:
+    return int(conn.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
 
-REPORT_COLS = [Report.id, Report.publisher_id, Report.year, Report.format, Report.title, Report.printed_publisher,
-               Report.source_path, Report.source_url, Report.sha256, Report.published, Report.index_number,
-               Report.media_type, Publisher.name.label("publisher_name"), Publisher.level]  # type: ignore[attr-defined]
+
+def _year_filter(col: ColumnElement[Any], year: int | None, year_range: tuple[int, int] | None) -> list[Any]:
+    conds: list[Any] = []
+    if year is not None:
+        check_year(year)
+        conds.append(col == year)
+    if year_range is not None:
+        lo, hi = year_range
+        check_year(lo)
+        check_year(hi)
+        if lo > hi:
+            raise QueryError(f"year range {lo}:{hi} runs backwards; write LOW:HIGH, e.g. {hi}:{lo}",
+                             "invalid_year_range")
+        conds.append(col.between(lo, hi))
+    return conds
+
+
+def check_year(year: int) -> None:
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise QueryError(f"year {year} is out of range; use a year between {YEAR_MIN} and {YEAR_MAX}",
+                         "invalid_year_range")
+
+
+# --- the dictionary (metric codes and dimensions), cached per data version ------
+
+@dataclass(frozen=True)
+class Dictionary:
+    """The metric codes and dimension members, as loaded in the database.
+
+    The APIs validate codes against this (never against a copy in the code),
+    and CSV takes its dimension columns and metric labels from it.
+    """
+
+    version: str
+    metrics: Mapping[str, Mapping[str, Any]]
+    dimensions: Mapping[str, tuple[str, ...]]  # name → member codes in dictionary order
+
+    def is_free_text(self, dimension: str) -> bool:
+        return FREE_TEXT_MEMBER in self.dimensions.get(dimension, ())
+
+    def check_metrics(self, codes: Iterable[str]) -> None:
+        for code in codes:
+            if code not in self.metrics:
+                close = difflib.get_close_matches(code, list(self.metrics), n=5, cutoff=0.6)
+                hint = f"; did you mean {', '.join(close)}?" if close else ""
+                raise QueryError(f"unknown metric code {code!r}{hint} The metric codes are listed at /api/v1/metrics",
+                                 "unknown_metric", suggestions=close, list="/api/v1/metrics")
+
+    def check_dims(self, dims: Mapping[str, str]) -> None:
+        for name, value in dims.items():
+            if name not in self.dimensions:
+                raise QueryError(f"unknown dimension {name!r}; dimensions: {', '.join(self.dimensions)}",
+                                 "unknown_dimension", list="/api/v1/dimensions")
+            if self.is_free_text(name):
+                if not value or len(value) > 128:
+                    raise QueryError(f"dimension {name!r} takes a text of 1 to 128 characters",
+                                     "unknown_dimension_member")
+                continue
+            members = self.dimensions[name]
+            if value not in members:
+                close = difflib.get_close_matches(value, list(members), n=5, cutoff=0.6)
+                raise QueryError(f"{value!r} is not a member of dimension {name!r}; members: {', '.join(members)}",
+                                 "unknown_dimension_member", suggestions=close, list="/api/v1/dimensions")
+
+
+_dictionary_cache: dict[tuple[str, str], Dictionary] = {}
+_dictionary_lock = threading.Lock()
+
+
+def dictionary(conn: Connection, version: str | None = None) -> Dictionary:
+    """The dictionary for this database, read once per data version."""
+    version = version if version is not None else data_version(conn)
+    key = (str(conn.engine.url), version)
+    with _dictionary_lock:
+        cached = _dictionary_cache.get(key)
+    if cached is not None:
+        return cached
+    metrics = {m["code"]: m for m in list_metrics(conn)}
+    dims: dict[str, list[str]] = {}
+    for name, member in conn.execute(select(DIM.c.dimension, DIM.c.member).order_by(DIM.c.sort)).all():
+        dims.setdefault(name, []).append(member)
+    result = Dictionary(version, metrics, {k: tuple(v) for k, v in dims.items()})
+    with _dictionary_lock:
+        if len(_dictionary_cache) > 32:
+            _dictionary_cache.clear()
+        _dictionary_cache[key] = result
+    return result
+
+
+# --- publishers ----------------------------------------------------------------
+
+PUBLISHERS = Listing("publishers", {"name": PUB.c.name, "level": PUB.c.level, "id": PUB.c.id},
+                     (("name", False),), PUB.c.id)
+
+
+def _publisher_dict(p: Any) -> dict[str, Any]:
+    return {"id": p.id, "name": p.name, "level": p.level, "province": p.province, "region_code": p.region_code,
+            "parent_id": p.parent_id}
+
+
+def _publishers_stmt(level: str | None, province: str | None, parent: str | None,
+                     name_contains: str | None) -> Select[Any]:
+    stmt = select(PUB)
+    if level:
+        stmt = stmt.where(PUB.c.level == level)
+    if province:
+        stmt = stmt.where(PUB.c.province == province)
+    if parent:
+        stmt = stmt.where(PUB.c.parent_id == parent)
+    if name_contains:
+        # a publisher is found by any name it has printed, not only its canonical one
+        former = select(PUBNAME.c.publisher_id).where(PUBNAME.c.name.contains(name_contains, autoescape=True))
+        stmt = stmt.where(or_(PUB.c.name.contains(name_contains, autoescape=True), PUB.c.id.in_(former)))
+    return stmt
+
+
+def list_publishers(conn: Connection, *, level: str | None = None, province: str | None = None,
+                    parent: str | None = None, name_contains: str | None = None, sort: SortSpec | None = None,
+                    limit: int = 100, after: str | None = None) -> Page:
+    stmt = _publishers_stmt(level, province, parent, name_contains)
+    return _page(conn, PUBLISHERS, stmt, sort, limit, after, _publisher_dict)
+
+
+def count_publishers(conn: Connection, *, level: str | None = None, province: str | None = None,
+                     parent: str | None = None, name_contains: str | None = None) -> int:
+    return _count(conn, _publishers_stmt(level, province, parent, name_contains))
+
+
+def publishers_by_ids(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    rows = conn.execute(select(PUB).where(PUB.c.id.in_(list(set(ids))))).all()
+    return {r.id: _publisher_dict(r) for r in rows}
+
+
+def publisher_names_by_publisher(conn: Connection, ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """The names each publisher printed on its reports, oldest first (its name history)."""
+    out: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+    rows = conn.execute(select(PUBNAME).where(PUBNAME.c.publisher_id.in_(list(set(ids))))
+                        .order_by(PUBNAME.c.publisher_id, PUBNAME.c.first_year, PUBNAME.c.name)).all()
+    for r in rows:
+        out.setdefault(r.publisher_id, []).append({"name": r.name, "first_year": r.first_year,
+                                                   "last_year": r.last_year})
+    return out
+
+
+def publisher_children_by_publisher(conn: Connection, ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+    rows = conn.execute(select(PUB).where(PUB.c.parent_id.in_(list(set(ids))))
+                        .order_by(PUB.c.name, PUB.c.id)).all()
+    for r in rows:
+        out.setdefault(r.parent_id, []).append(_publisher_dict(r))
+    return out
+
+
+def get_publisher(conn: Connection, publisher_id: str) -> dict[str, Any] | None:
+    """One publisher with its parent, name history, children and reports."""
+    found = publishers_by_ids(conn, [publisher_id]).get(publisher_id)
+    if found is None:
+        return None
+    pub = dict(found)
+    parent = publishers_by_ids(conn, [pub["parent_id"]]).get(pub["parent_id"]) if pub["parent_id"] else None
+    pub["parent"] = ({"id": parent["id"], "name": parent["name"], "level": parent["level"]} if parent else None)
+    pub["names"] = publisher_names_by_publisher(conn, [publisher_id])[publisher_id]
+    pub["children"] = [{"id": c["id"], "name": c["name"], "level": c["level"]}
+                       for c in publisher_children_by_publisher(conn, [publisher_id])[publisher_id]]
+    pub["reports"] = [{"id": r["id"], "year": r["year"], "format": r["format"], "title": r["title"]}
+                      for r in reports_by_publisher(conn, [publisher_id])[publisher_id]]
+    return pub
+
+
+# --- reports ---------------------------------------------------------------------
+
+REPORTS = Listing("reports", {"year": REP.c.year, "publisher": REP.c.publisher_id, "format": REP.c.format,
+                              "id": REP.c.id}, (("year", False),), REP.c.id)
+
+REPORT_COLS = [REP.c.id, REP.c.publisher_id, REP.c.year, REP.c.format, REP.c.title, REP.c.printed_publisher,
+               REP.c.source_path, REP.c.source_url, REP.c.sha256, REP.c.published, REP.c.index_number,
+               REP.c.media_type, PUB.c.name.label("publisher_name"), PUB.c.level]
 
 
 def _report_dict(r: Any) -> dict[str, Any]:
@@ -104,119 +387,335 @@ def _report_dict(r: Any) -> dict[str, Any]:
     }
 
 
-def list_reports(conn: Connection, *, publisher: str | None = None, year: int | None = None,
-                 year_range: tuple[int, int] | None = None, fmt: str | None = None, limit: int = 100,
-                 after: str | None = None) -> Page:
-    stmt = select(*REPORT_COLS).join(Publisher, Publisher.id == Report.publisher_id)  # type: ignore[arg-type]
+def _reports_stmt(publisher: str | None, year: int | None, year_range: tuple[int, int] | None,
+                  fmt: str | None) -> Select[Any]:
+    stmt = select(*REPORT_COLS).join(PUB, PUB.c.id == REP.c.publisher_id)
     if publisher:
-        stmt = stmt.where(Report.publisher_id == publisher)  # type: ignore[arg-type]
-    if year is not None:
-        stmt = stmt.where(Report.year == year)  # type: ignore[arg-type]
-    if year_range:
-        stmt = stmt.where(Report.year.between(*year_range))  # type: ignore[attr-defined]
+        stmt = stmt.where(REP.c.publisher_id == publisher)
+    stmt = stmt.where(*_year_filter(REP.c.year, year, year_range))
     if fmt:
-        stmt = stmt.where(Report.format == fmt)  # type: ignore[arg-type]
-    return _page(conn, stmt, [Report.year, Report.id], limit, after, _report_dict)  # type: ignore[list-item]
+        stmt = stmt.where(REP.c.format == fmt)
+    return stmt
+
+
+def list_reports(conn: Connection, *, publisher: str | None = None, year: int | None = None,
+                 year_range: tuple[int, int] | None = None, fmt: str | None = None, sort: SortSpec | None = None,
+                 limit: int = 100, after: str | None = None) -> Page:
+    return _page(conn, REPORTS, _reports_stmt(publisher, year, year_range, fmt), sort, limit, after, _report_dict)
+
+
+def count_reports(conn: Connection, *, publisher: str | None = None, year: int | None = None,
+                  year_range: tuple[int, int] | None = None, fmt: str | None = None) -> int:
+    return _count(conn, _reports_stmt(publisher, year, year_range, fmt))
+
+
+def reports_by_ids(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    rows = conn.execute(select(*REPORT_COLS).join(PUB, PUB.c.id == REP.c.publisher_id)
+                        .where(REP.c.id.in_(list(set(ids))))).all()
+    return {r.id: _report_dict(r) for r in rows}
 
 
 def get_report(conn: Connection, report_id: str) -> dict[str, Any] | None:
-    row = conn.execute(select(*REPORT_COLS).join(Publisher, Publisher.id == Report.publisher_id)  # type: ignore[arg-type]
-                       .where(Report.id == report_id)).first()  # type: ignore[arg-type]
-    return _report_dict(row) if row else None
+    return reports_by_ids(conn, [report_id]).get(report_id)
+
+
+def reports_by_publisher(conn: Connection, ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Every report of each publisher, by year (a publisher has one report a year)."""
+    out: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+    rows = conn.execute(select(*REPORT_COLS).join(PUB, PUB.c.id == REP.c.publisher_id)
+                        .where(REP.c.publisher_id.in_(list(set(ids)))).order_by(REP.c.year, REP.c.id)).all()
+    for r in rows:
+        out.setdefault(r.publisher_id, []).append(_report_dict(r))
+    return out
+
+
+def report_pages_by_publisher(conn: Connection, ids: Sequence[str], *, limit: int, after: str | None,
+                              year: int | None = None, year_range: tuple[int, int] | None = None
+                              ) -> dict[str, Page]:
+    """One page of reports (oldest first) for each of many publishers, in one statement.
+
+    A window function numbers each publisher's reports, so the nested
+    ``publisher { reports(first: n) }`` connection of many publishers is
+    answered by a single query whatever the number of publishers.
+    """
+    check_limit(limit, 100)
+    sig = REPORTS.signature(None)
+    stmt = _reports_stmt(None, year, year_range, None).where(REP.c.publisher_id.in_(list(set(ids))))
+    if after:
+        key = decode_cursor(after)
+        if len(key) != 3 or key[0] != sig:
+            raise QueryError("cursor does not belong to this list", "invalid_cursor")
+        _check_key_value(REP.c.year, key[1])
+        _check_key_value(REP.c.id, key[2])
+        stmt = _keyset(stmt, [(REP.c.year, False), (REP.c.id, False)], key[1:])
+    rn = func.row_number().over(partition_by=REP.c.publisher_id, order_by=(REP.c.year, REP.c.id)).label("rn")
+    inner = stmt.add_columns(rn).subquery()
+    rows = conn.execute(select(inner).where(inner.c.rn <= limit + 1)
+                        .order_by(inner.c.publisher_id, inner.c.rn)).all()
+    grouped: dict[str, list[Any]] = {i: [] for i in ids}
+    for r in rows:
+        grouped.setdefault(r.publisher_id, []).append(r)
+    out: dict[str, Page] = {}
+    for pid, prow in grouped.items():
+        more = len(prow) > limit
+        prow = prow[:limit]
+        nxt = encode_cursor([sig, prow[-1].year, prow[-1].id]) if more and prow else None
+        out[pid] = Page([_report_dict(r) for r in prow], nxt)
+    return out
 
 
 def report_text(conn: Connection, report_id: str) -> str | None:
-    return conn.execute(select(Report.text).where(Report.id == report_id)).scalar()  # type: ignore[arg-type]
+    return report_texts(conn, [report_id]).get(report_id)
 
 
-# --- sections --------------------------------------------------------------
+def report_texts(conn: Connection, ids: Sequence[str]) -> dict[str, str]:
+    return {r.id: r.text for r in conn.execute(select(REP.c.id, REP.c.text).where(REP.c.id.in_(list(set(ids)))))}
 
-def report_sections(conn: Connection, report_id: str, *, with_text: bool = True) -> list[dict[str, Any]]:
-    """The section tree of one report (roots with nested children)."""
-    text = report_text(conn, report_id) if with_text else None
-    rows = conn.execute(select(Section).where(Section.report_id == report_id)  # type: ignore[arg-type]
-                        .order_by(Section.ordinal)).all()  # type: ignore[arg-type]
+
+def report_cursor(report: Mapping[str, Any]) -> str:
+    """The cursor that continues the default report order after ``report``."""
+    return encode_cursor([REPORTS.signature(None), report["year"], report["id"]])
+
+
+# --- sections ----------------------------------------------------------------------
+
+def _section_tree(rows: Iterable[Any], text: str | None) -> list[dict[str, Any]]:
     nodes: dict[str, dict[str, Any]] = {}
     roots: list[dict[str, Any]] = []
     for s in rows:
-        node: dict[str, Any] = {"id": s.id, "number": s.number, "inferred_number": s.inferred_number,
-                                "title": s.title, "depth": s.depth, "start": s.start, "end": s.end,
-                                "children": []}
+        node: dict[str, Any] = {"id": s.id, "report_id": s.report_id, "number": s.number,
+                                "inferred_number": s.inferred_number, "title": s.title, "depth": s.depth,
+                                "start": s.start, "end": s.end, "children": []}
         if text is not None:
             node["text"] = text[s.start:s.end]
         nodes[s.id] = node
-        (nodes[s.parent_id]["children"] if s.parent_id else roots).append(node)
+        parent = nodes.get(s.parent_id) if s.parent_id else None
+        (parent["children"] if parent is not None else roots).append(node)
     return roots
 
 
-# --- observations ----------------------------------------------------------
+def sections_by_report(conn: Connection, report_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """The section tree (without text) of each report, in one statement."""
+    rows = conn.execute(select(SEC).where(SEC.c.report_id.in_(list(set(report_ids))))
+                        .order_by(SEC.c.report_id, SEC.c.ordinal)).all()
+    by_report: dict[str, list[Any]] = {r: [] for r in report_ids}
+    for r in rows:
+        by_report.setdefault(r.report_id, []).append(r)
+    return {rid: _section_tree(rs, None) for rid, rs in by_report.items()}
 
-def _observation_dict(o: Any, section_titles: dict[str, str] | None = None) -> dict[str, Any]:
-    dims = {k: v for k, v in (p.split("=", 1) for p in o.dims_key.split(";") if p)}
+
+def report_sections(conn: Connection, report_id: str, *, with_text: bool = True) -> list[dict[str, Any]]:
+    """The section tree of one report (roots with nested children), with each section's text."""
+    text = report_text(conn, report_id) if with_text else None
+    rows = conn.execute(select(SEC).where(SEC.c.report_id == report_id).order_by(SEC.c.ordinal)).all()
+    return _section_tree(rows, text)
+
+
+def section_report_ids(conn: Connection, section_ids: Sequence[str]) -> dict[str, str]:
+    rows = conn.execute(select(SEC.c.id, SEC.c.report_id).where(SEC.c.id.in_(list(set(section_ids))))).all()
+    return {r.id: r.report_id for r in rows}
+
+
+# --- observations ----------------------------------------------------------------------
+
+def _dims_of(key: str) -> dict[str, str]:
+    return {k: v for k, v in (p.split("=", 1) for p in key.split(";") if p)}
+
+
+OBS_COLS = [*OBS.c, SEC.c.title.label("section_title")]
+
+
+def _observation_dict(o: Any) -> dict[str, Any]:
     return {
         "id": o.id, "report_id": o.report_id, "publisher_id": o.publisher_id, "year": o.year,
-        "metric": o.metric, "dims": dims, "value": _num(o.value), "unit": o.unit, "qualifier": o.qualifier,
-        "status": o.status, "candidates": [_num(Decimal(c)) for c in o.candidates] if o.candidates else None,
+        "metric": o.metric, "dims": _dims_of(o.dims_key), "value": _num(o.value), "unit": o.unit,
+        "qualifier": o.qualifier, "status": o.status,
+        "candidates": [_num(Decimal(c)) for c in o.candidates] if o.candidates else None,
         "label": o.label, "note": o.note,
-        "provenance": {"section": o.section_id, "section_title": (section_titles or {}).get(o.section_id or ""),
-                       "quote": o.quote, "start": o.start, "end": o.end},
+        "provenance": {"section": o.section_id, "section_title": o.section_title, "quote": o.quote,
+                       "start": o.start, "end": o.end},
     }
 
 
-def report_observations(conn: Connection, report_id: str, *, include_uncoded: bool = True) -> list[dict[str, Any]]:
-    stmt = select(Observation).where(Observation.report_id == report_id)  # type: ignore[arg-type]
-    if not include_uncoded:
-        stmt = stmt.where(Observation.metric.is_not(None))  # type: ignore[union-attr]
-    rows = conn.execute(stmt.order_by(Observation.ordinal)).all()  # type: ignore[arg-type]
-    titles = dict(conn.execute(select(Section.id, Section.title)  # type: ignore[call-overload]
-                               .where(Section.report_id == report_id)).all())
-    return [_observation_dict(o, titles) for o in rows]
+@dataclass(frozen=True)
+class ObservationFilter:
+    """Which observations to return; hashable, so it can be part of a DataLoader key.
+
+    ``totals_by_default``: a dimension that is not asked for must be absent or
+    ``total`` (and ``subunit``/``period`` absent), so a list never mixes a
+    total with its parts.  Observations inside one report are listed as
+    printed, breakdowns included, unless the caller asks otherwise.
+    """
+
+    metrics: tuple[str, ...] = ()
+    publisher: str | None = None
+    year: int | None = None
+    year_range: tuple[int, int] | None = None
+    dims: tuple[tuple[str, str], ...] = ()
+    status: str | None = None
+    include_uncoded: bool = True
+    totals_by_default: bool = True
+
+    @staticmethod
+    def of(*, metrics: Iterable[str] | None = None, publisher: str | None = None, year: int | None = None,
+           year_range: tuple[int, int] | None = None, dims: Mapping[str, str] | None = None,
+           status: str | None = None, include_uncoded: bool = True,
+           totals_by_default: bool = True) -> ObservationFilter:
+        return ObservationFilter(tuple(dict.fromkeys(metrics or ())), publisher, year, year_range,
+                                 tuple(sorted((dims or {}).items())), status, include_uncoded, totals_by_default)
+
+
+def _dims_key_has(element: str) -> ColumnElement[bool]:
+    wrapped = literal(";") + OBS.c.dims_key + literal(";")
+    return wrapped.contains(f";{element};", autoescape=True)
+
+
+def _dims_key_mentions(name: str) -> ColumnElement[bool]:
+    wrapped = literal(";") + OBS.c.dims_key
+    return wrapped.contains(f";{name}=", autoescape=True)
+
+
+def _observation_conditions(conn: Connection, f: ObservationFilter) -> list[Any]:
+    conds: list[Any] = []
+    if f.metrics or f.dims:
+        d = dictionary(conn)
+        d.check_metrics(f.metrics)
+        d.check_dims(dict(f.dims))
+        dimension_names: Iterable[str] = d.dimensions
+    else:
+        dimension_names = dictionary(conn).dimensions if f.totals_by_default else ()
+    if f.status is not None and f.status not in OBSERVATION_STATUSES:
+        raise QueryError(f"unknown status {f.status!r}; statuses: {', '.join(OBSERVATION_STATUSES)}",
+                         "invalid_parameter")
+    if not f.include_uncoded or f.totals_by_default:
+        conds.append(OBS.c.metric.is_not(None))
+    if f.metrics:
+        conds.append(OBS.c.metric.in_(f.metrics))
+    if f.publisher:
+        conds.append(OBS.c.publisher_id == f.publisher)
+    conds.extend(_year_filter(OBS.c.year, f.year, f.year_range))
+    if f.status:
+        conds.append(OBS.c.status == f.status)
+    asked = dict(f.dims)
+    for name in dimension_names:
+        column = OBS.c[name] if name in DIM_COLUMNS else None
+        if name in asked:
+            conds.append(column == asked[name] if column is not None else _dims_key_has(f"{name}={asked[name]}"))
+        elif not f.totals_by_default:
+            continue
+        elif name in ("subunit", "period"):
+            # a figure for part of the publisher, or a running total, only when asked for
+            conds.append(column.is_(None) if column is not None else ~_dims_key_mentions(name))
+        elif column is not None:
+            conds.append(or_(column.is_(None), column == "total"))
+        else:
+            conds.append(or_(~_dims_key_mentions(name), _dims_key_has(f"{name}=total")))
+    return conds
+
+
+def _observations_stmt(conn: Connection, f: ObservationFilter) -> Select[Any]:
+    return (select(*OBS_COLS).outerjoin(SEC, SEC.c.id == OBS.c.section_id)
+            .where(*_observation_conditions(conn, f)))
+
+
+OBSERVATIONS = Listing("observations", {"year": OBS.c.year, "metric": OBS.c.metric, "publisher": OBS.c.publisher_id,
+                                        "report": OBS.c.report_id, "status": OBS.c.status, "id": OBS.c.id},
+                       (("year", False), ("publisher", False)), OBS.c.id)
 
 
 def list_observations(conn: Connection, *, metrics: list[str] | None = None, publisher: str | None = None,
                       year: int | None = None, year_range: tuple[int, int] | None = None,
-                      dims: dict[str, str] | None = None, status: str | None = None, limit: int = 100,
-                      after: str | None = None) -> Page:
+                      dims: dict[str, str] | None = None, status: str | None = None, sort: SortSpec | None = None,
+                      limit: int = 100, after: str | None = None) -> Page:
     """Observations across reports: totals by default, a breakdown when a dimension is asked for."""
-    stmt = select(Observation).where(Observation.metric.is_not(None))  # type: ignore[union-attr]
-    if metrics:
-        stmt = stmt.where(Observation.metric.in_(metrics))  # type: ignore[union-attr]
-    if publisher:
-        stmt = stmt.where(Observation.publisher_id == publisher)  # type: ignore[arg-type]
-    if year is not None:
-        stmt = stmt.where(Observation.year == year)  # type: ignore[arg-type]
-    if year_range:
-        stmt = stmt.where(Observation.year.between(*year_range))  # type: ignore[attr-defined]
-    if status:
-        stmt = stmt.where(Observation.status == status)  # type: ignore[arg-type]
-    asked = dims or {}
-    for col in ("applicant", "channel", "route", "employment"):
-        column = getattr(Observation, col)
-        if col in asked:
-            stmt = stmt.where(column == asked[col])
-        else:
-            stmt = stmt.where(or_(column.is_(None), column == "total"))
-    stmt = stmt.where(Observation.subunit.is_(None) if "subunit" not in asked  # type: ignore[union-attr]
-                      else Observation.subunit == asked["subunit"])  # type: ignore[arg-type]
-    stmt = stmt.where(Observation.period.is_(None) if "period" not in asked  # type: ignore[union-attr]
-                      else Observation.period == asked["period"])  # type: ignore[arg-type]
-    return _page(conn, stmt, [Observation.id], limit, after, _observation_dict)  # type: ignore[list-item]
+    f = ObservationFilter.of(metrics=metrics, publisher=publisher, year=year, year_range=year_range, dims=dims,
+                             status=status)
+    return list_observations_filtered(conn, f, sort=sort, limit=limit, after=after)
 
 
-# --- statements and checks --------------------------------------------------
+def list_observations_filtered(conn: Connection, f: ObservationFilter, *, sort: SortSpec | None = None,
+                               limit: int = 100, after: str | None = None) -> Page:
+    return _page(conn, OBSERVATIONS, _observations_stmt(conn, f), sort, limit, after, _observation_dict)
+
+
+def count_observations(conn: Connection, f: ObservationFilter) -> int:
+    return _count(conn, _observations_stmt(conn, f))
+
+
+def observations_by_report(conn: Connection, report_ids: Sequence[str],
+                           f: ObservationFilter = ObservationFilter(totals_by_default=False)
+                           ) -> dict[str, list[dict[str, Any]]]:
+    """The observations of many reports (document order), filtered alike, in one statement."""
+    stmt = (_observations_stmt(conn, f).where(OBS.c.report_id.in_(list(set(report_ids))))
+            .order_by(OBS.c.report_id, OBS.c.ordinal))
+    out: dict[str, list[dict[str, Any]]] = {r: [] for r in report_ids}
+    for row in conn.execute(stmt).all():
+        out.setdefault(row.report_id, []).append(_observation_dict(row))
+    return out
+
+
+def report_observations(conn: Connection, report_id: str, *, include_uncoded: bool = True,
+                        metrics: list[str] | None = None, dims: dict[str, str] | None = None,
+                        status: str | None = None) -> list[dict[str, Any]]:
+    f = ObservationFilter.of(metrics=metrics, dims=dims, status=status, include_uncoded=include_uncoded,
+                             totals_by_default=False)
+    return observations_by_report(conn, [report_id], f)[report_id]
+
+
+def observations_by_ids(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    stmt = select(*OBS_COLS).outerjoin(SEC, SEC.c.id == OBS.c.section_id).where(OBS.c.id.in_(list(set(ids))))
+    return {r.id: _observation_dict(r) for r in conn.execute(stmt).all()}
+
+
+def series(conn: Connection, *, publisher: str, metric: str, dims: dict[str, str] | None = None,
+           year: int | None = None, year_range: tuple[int, int] | None = None) -> dict[str, Any]:
+    """One publisher's values of one metric (and breakdown), year by year.
+
+    A year can have more than one point: a later report may restate an
+    earlier year (a derived figure), or a report may print two values.  Every
+    point keeps its status and provenance, so the caller decides.
+    """
+    pub = publishers_by_ids(conn, [publisher]).get(publisher)
+    if pub is None:
+        raise QueryError(f"no publisher with id {publisher!r}; publishers are listed at /api/v1/publishers",
+                         "not_found", status=404)
+    f = ObservationFilter.of(metrics=[metric], publisher=publisher, dims=dims, year=year, year_range=year_range)
+    stmt = _observations_stmt(conn, f).order_by(OBS.c.year, OBS.c.report_year.desc(), OBS.c.ordinal)
+    m = dictionary(conn).metrics[metric]
+    points = []
+    for row in conn.execute(stmt).all():
+        o = _observation_dict(row)
+        points.append({"year": o["year"], "value": o["value"], "unit": o["unit"], "qualifier": o["qualifier"],
+                       "status": o["status"], "dims": o["dims"], "observation_id": o["id"],
+                       "report_id": o["report_id"], "provenance": o["provenance"]})
+    return {"publisher": {"id": pub["id"], "name": pub["name"], "level": pub["level"]}, "metric": metric,
+            "unit": m["unit"], "dims": dict(sorted((dims or {}).items())), "points": points}
+
+
+# --- statements and checks ----------------------------------------------------------------
 
 def _statement_dict(s: Any) -> dict[str, Any]:
-    dims = {k: v for k, v in (p.split("=", 1) for p in s.dims_key.split(";") if p)}
-    return {"id": s.id, "report_id": s.report_id, "year": s.year, "metric": s.metric, "dims": dims,
+    return {"id": s.id, "report_id": s.report_id, "year": s.year, "metric": s.metric, "dims": _dims_of(s.dims_key),
             "base_year": s.base_year, "direction": s.direction, "delta": _num(s.delta), "delta_unit": s.delta_unit,
             "qualifier": s.qualifier, "provenance": {"section": s.section_id, "quote": s.quote, "start": s.start,
                                                      "end": s.end}}
 
 
+def statements_by_report(conn: Connection, report_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    rows = conn.execute(select(STM).where(STM.c.report_id.in_(list(set(report_ids))))
+                        .order_by(STM.c.report_id, STM.c.ordinal)).all()
+    out: dict[str, list[dict[str, Any]]] = {r: [] for r in report_ids}
+    for s in rows:
+        out.setdefault(s.report_id, []).append(_statement_dict(s))
+    return out
+
+
 def report_statements(conn: Connection, report_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute(select(Statement).where(Statement.report_id == report_id)  # type: ignore[arg-type]
-                        .order_by(Statement.ordinal)).all()  # type: ignore[arg-type]
-    return [_statement_dict(s) for s in rows]
+    return statements_by_report(conn, [report_id])[report_id]
+
+
+def statements_by_ids(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    return {s.id: _statement_dict(s) for s in conn.execute(select(STM).where(STM.c.id.in_(list(set(ids))))).all()}
 
 
 def _check_dict(c: Any) -> dict[str, Any]:
@@ -228,30 +727,89 @@ def _check_dict(c: Any) -> dict[str, Any]:
                       "end": c.right_end}}
 
 
-def report_checks(conn: Connection, report_id: str, result: str | None = None) -> list[dict[str, Any]]:
-    stmt = select(Check).where(Check.report_id == report_id)  # type: ignore[arg-type]
+def _check_result(result: str | None) -> None:
+    if result is not None and result not in CHECK_RESULTS:
+        raise QueryError(f"unknown check result {result!r}; results: {', '.join(CHECK_RESULTS)}",
+                         "invalid_parameter")
+
+
+def checks_by_report(conn: Connection, report_ids: Sequence[str], result: str | None = None
+                     ) -> dict[str, list[dict[str, Any]]]:
+    _check_result(result)
+    stmt = select(CHK).where(CHK.c.report_id.in_(list(set(report_ids))))
     if result:
-        stmt = stmt.where(Check.result == result)  # type: ignore[arg-type]
-    rows = conn.execute(stmt.order_by(Check.ordinal)).all()  # type: ignore[arg-type]
-    return [_check_dict(c) for c in rows]
+        stmt = stmt.where(CHK.c.result == result)
+    out: dict[str, list[dict[str, Any]]] = {r: [] for r in report_ids}
+    for c in conn.execute(stmt.order_by(CHK.c.report_id, CHK.c.ordinal)).all():
+        out.setdefault(c.report_id, []).append(_check_dict(c))
+    return out
+
+
+def report_checks(conn: Connection, report_id: str, result: str | None = None) -> list[dict[str, Any]]:
+    return checks_by_report(conn, [report_id], result)[report_id]
+
+
+def checks_by_ids(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    return {c.id: _check_dict(c) for c in conn.execute(select(CHK).where(CHK.c.id.in_(list(set(ids))))).all()}
+
+
+CHECKS = Listing("checks", {"year": CHK.c.year, "rule": CHK.c.rule, "result": CHK.c.result,
+                            "publisher": CHK.c.publisher_id, "report": CHK.c.report_id, "id": CHK.c.id},
+                 (("year", False), ("publisher", False)), CHK.c.id)
+
+
+@dataclass(frozen=True)
+class CheckFilter:
+    result: str | None = None
+    rule: str | None = None  # a prefix: "sum:" finds every sum rule
+    publisher: str | None = None
+    year: int | None = None
+    year_range: tuple[int, int] | None = None
+    notable: bool | None = None
+
+
+def _checks_stmt(f: CheckFilter) -> Select[Any]:
+    _check_result(f.result)
+    stmt = select(CHK)
+    if f.result:
+        stmt = stmt.where(CHK.c.result == f.result)
+    if f.rule:
+        stmt = stmt.where(CHK.c.rule.startswith(f.rule, autoescape=True))
+    if f.publisher:
+        stmt = stmt.where(CHK.c.publisher_id == f.publisher)
+    stmt = stmt.where(*_year_filter(CHK.c.year, f.year, f.year_range))
+    if f.notable is not None:
+        stmt = stmt.where(CHK.c.notable == f.notable)
+    return stmt
 
 
 def list_checks(conn: Connection, *, result: str | None = None, rule: str | None = None,
-                publisher: str | None = None, year: int | None = None, limit: int = 100,
+                publisher: str | None = None, year: int | None = None, year_range: tuple[int, int] | None = None,
+                notable: bool | None = None, sort: SortSpec | None = None, limit: int = 100,
                 after: str | None = None) -> Page:
-    stmt = select(Check)
-    if result:
-        stmt = stmt.where(Check.result == result)  # type: ignore[arg-type]
-    if rule:
-        stmt = stmt.where(Check.rule.startswith(rule))  # type: ignore[attr-defined]
-    if publisher:
-        stmt = stmt.where(Check.publisher_id == publisher)  # type: ignore[arg-type]
-    if year is not None:
-        stmt = stmt.where(Check.year == year)  # type: ignore[arg-type]
-    return _page(conn, stmt, [Check.id], limit, after, _check_dict)  # type: ignore[list-item]
+    f = CheckFilter(result, rule, publisher, year, year_range, notable)
+    return _page(conn, CHECKS, _checks_stmt(f), sort, limit, after, _check_dict)
 
 
-# --- dictionary ------------------------------------------------------------
+def count_checks(conn: Connection, f: CheckFilter) -> int:
+    return _count(conn, _checks_stmt(f))
+
+
+def list_checks_filtered(conn: Connection, f: CheckFilter, *, sort: SortSpec | None = None, limit: int = 100,
+                         after: str | None = None) -> Page:
+    return _page(conn, CHECKS, _checks_stmt(f), sort, limit, after, _check_dict)
+
+
+# --- dictionary ---------------------------------------------------------------------------
+
+def _num(v: Decimal | None) -> int | float | None:
+    """JSON value for an exact decimal: int when integral, else a float-safe number."""
+    if v is None:
+        return None
+    if v == v.to_integral_value():
+        return int(v)
+    return float(v.normalize())
+
 
 def _metric_dict(m: Any) -> dict[str, Any]:
     return {"code": m.code, "category": m.category, "label_zh": m.label_zh, "label_en": m.label_en,
@@ -260,26 +818,34 @@ def _metric_dict(m: Any) -> dict[str, Any]:
 
 
 def list_metrics(conn: Connection, category: str | None = None) -> list[dict[str, Any]]:
-    stmt = select(Metric).order_by(Metric.sort)  # type: ignore[arg-type]
+    stmt = select(MET).order_by(MET.c.sort)
     if category:
-        stmt = stmt.where(Metric.category == category)  # type: ignore[arg-type]
+        stmt = stmt.where(MET.c.category == category)
     return [_metric_dict(m) for m in conn.execute(stmt).all()]
 
 
 def get_metric(conn: Connection, code: str) -> dict[str, Any] | None:
-    m = conn.execute(select(Metric).where(Metric.code == code)).first()  # type: ignore[arg-type]
+    m = conn.execute(select(MET).where(MET.c.code == code)).first()
     return _metric_dict(m) if m else None
 
 
+def metrics_by_codes(conn: Connection, codes: Sequence[str]) -> dict[str, dict[str, Any]]:
+    return {m.code: _metric_dict(m) for m in conn.execute(select(MET).where(MET.c.code.in_(list(set(codes)))))}
+
+
 def list_categories(conn: Connection) -> list[dict[str, Any]]:
-    cats = conn.execute(select(Category).order_by(Category.sort)).all()  # type: ignore[arg-type]
+    cats = conn.execute(select(CAT).order_by(CAT.c.sort)).all()
     metrics = list_metrics(conn)
     return [{"code": c.code, "label_zh": c.label_zh, "label_en": c.label_en, "description": c.description,
              "metrics": [m for m in metrics if m["category"] == c.code]} for c in cats]
 
 
+def category_codes(conn: Connection) -> list[str]:
+    return [c for (c,) in conn.execute(select(CAT.c.code).order_by(CAT.c.sort)).all()]
+
+
 def list_dimensions(conn: Connection) -> list[dict[str, Any]]:
-    rows = conn.execute(select(DimensionMember).order_by(DimensionMember.sort)).all()  # type: ignore[arg-type]
+    rows = conn.execute(select(DIM).order_by(DIM.c.sort)).all()
     out: dict[str, dict[str, Any]] = {}
     for r in rows:
         d = out.setdefault(r.dimension, {"name": r.dimension, "members": []})

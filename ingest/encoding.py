@@ -47,7 +47,20 @@ _GB_FAMILY = frozenset({"gb2312", "gbk", "gb18030", "cp936", "euc_cn", "hz"})
 
 #: Single-byte Western code pages.  A Chinese report can never really be in
 #: one of these; the label is usually a server default, so it is only a hint.
-_WESTERN_SINGLE_BYTE = frozenset({"ascii", "latin_1", "iso8859_15", "cp1252", "cp1250", "cp1251"})
+_WESTERN_SINGLE_BYTE = frozenset({"ascii", "iso8859-1", "iso8859-15", "cp1252", "cp1250", "cp1251"})
+
+#: Web labels for GB code pages that Python's codec registry does not know.
+_LABEL_ALIASES = {
+    "x-gbk": "gbk",
+    "gb_2312": "gb2312",
+    "gb_2312-80": "gb2312",
+    "csgb2312": "gb2312",
+    "csiso58gb231280": "gb2312",
+    "iso-ir-58": "gb2312",
+    "chinese": "gb2312",
+    "x-euc-cn": "gb2312",
+    "x-gb18030": "gb18030",
+}
 
 _MARKUP_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)"""
@@ -84,8 +97,9 @@ def codec_name(label: str | None) -> str | None:
     """
     if not label:
         return None
+    label = label.strip().strip("\"'").lower()
     try:
-        name = codecs.lookup(label.strip().strip("\"'")).name
+        name = codecs.lookup(_LABEL_ALIASES.get(label, label)).name
     except LookupError:
         return None
     if name in _GB_FAMILY:

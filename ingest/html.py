@@ -344,10 +344,12 @@ class _Renderer:
         # Explicit stack of (node, exiting, inside_article): see _Prose.
         stack: list[tuple[LexborNode, bool, bool]] = [(root, False, False)]
         if start is not None:
+            # The title holder is rendered even if its class says "header".
+            self.render(start)
             children = list(_children(root))
             index = next(i for i, child in enumerate(children) if child.mem_id == start.mem_id)
             article = root.tag in {"article", "main"} or _inside_article(root)
-            stack = [(child, False, article) for child in reversed(children[index:])]
+            stack = [(child, False, article) for child in reversed(children[index + 1 :])]
         while stack:
             node, exiting, inside_article = stack.pop()
             tag = node.tag or ""
@@ -495,7 +497,8 @@ def _page_meta(tree: LexborHTMLParser, page_text: str, main: LexborNode) -> Repo
         if cjk_count(text) >= 4:
             heading = text
             break
-    candidates = [_first(tags, _META_TITLE) or "", heading, html_title]
+    page_headings = [" ".join(h.text(deep=True).split()) for h in tree.css("h1, h2")[:20]]
+    candidates = [_first(tags, _META_TITLE) or "", heading, html_title, *page_headings]
     title = next((c for c in candidates if c and _REPORT_WORD.search(c)), None)
     title = title or next((c for c in candidates if c), None)
 
@@ -517,6 +520,8 @@ def _title_candidates(tree: LexborHTMLParser) -> list[str]:
     node = tree.css_first("title")
     if node is not None:
         titles.append(clean_title(node.text(deep=True)))
+    headings = [" ".join(h.text(deep=True).split()) for h in tree.css("h1, h2, h3")[:20]]
+    titles.extend(h for h in headings if _REPORT_WORD.search(h))
     return [title for title in titles if cjk_count(title) >= 4]
 
 

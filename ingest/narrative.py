@@ -108,11 +108,14 @@ class NarrativeExtractor:
     """Reads prose figures; one instance per report text."""
 
     def __init__(self, text: str, sections: list[Section], year: int | None,
-                 dictionary: Dictionary | None = None) -> None:
+                 dictionary: Dictionary | None = None, end: int | None = None) -> None:
         self.text = text
         self.sections = sections
         self.year = year
         self.dictionary = dictionary or load_dictionary()
+        # Prose stops where the 统计表 begins: its cells are read by ingest.stat_table.
+        self.end = len(text) if end is None else end
+        self.prose = text[: self.end]
 
     # -- context ------------------------------------------------------------
     def _topic_at(self, pos: int) -> str | None:
@@ -181,7 +184,7 @@ class NarrativeExtractor:
     def _zero_figures(self, have: set[tuple[str, tuple[tuple[str, str], ...]]]) -> list[Figure]:
         out: list[Figure] = []
         for z in ZERO_PHRASES:
-            for m in re.finditer(z.phrase, self.text):
+            for m in re.finditer(z.phrase, self.prose):
                 if z.topic is not None and self._topic_at(m.start()) != z.topic:
                     continue
                 dims = self.dictionary.complete_dims(z.metric, dict(z.dims))
@@ -207,7 +210,7 @@ class NarrativeExtractor:
     def _statements(self, figures: list[Figure]) -> tuple[list[Statement], list[tuple[int, int]]]:
         out: list[Statement] = []
         consumed: list[tuple[int, int]] = []
-        for m in self.STATEMENT_RE.finditer(self.text):
+        for m in self.STATEMENT_RE.finditer(self.prose):
             base_txt = m.group("base")
             base_year: int | None = None
             if base_txt[:4].isdigit():
@@ -259,7 +262,7 @@ class NarrativeExtractor:
 
     def _shares(self, figures: list[Figure]) -> list[StatedShare]:
         out: list[StatedShare] = []
-        for q in find_quantities(self.text):
+        for q in find_quantities(self.prose):
             if q.unit != "%":
                 continue
             cs = _clause_start(self.text, q.start)
@@ -318,7 +321,7 @@ class NarrativeExtractor:
 
     # -- all ----------------------------------------------------------------
     def extract(self) -> NarrativeResult:
-        quantities = find_quantities(self.text)
+        quantities = find_quantities(self.prose)
         statements, consumed = self._statements([])
         figures: list[Figure] = []
         seen: set[tuple[str, tuple[tuple[str, str], ...], Decimal]] = set()

@@ -166,3 +166,46 @@ SHARE_PARENTS: dict[str, str] = {
     "litigation.pending": "litigation.total",
 }
 OUTCOME_PREFIX = "applications.outcome."
+
+
+# --- 统计表 rows -----------------------------------------------------------------
+@dataclass(frozen=True)
+class StatRowPhrase:
+    """A row label of the pre-2019 统计表 (指标名称 | 计量单位 | 本年度 | 历年累计).
+
+    ``requires`` must also occur in the label (channel rows are 申请 rows;
+    "网站公开" alone is a publication channel).  First match wins, so the
+    specific labels come first ("信函、传真" before "传真", "接受行政诉讼、举报数"
+    is the complaints row, not 行政诉讼).
+    """
+
+    metric: str
+    phrase: str
+    dims: dict[str, str] = field(default_factory=dict)
+    requires: str | None = None
+
+
+STAT_ROWS: tuple[StatRowPhrase, ...] = (
+    StatRowPhrase("complaints.total", r"举报|申诉|投诉"),
+    StatRowPhrase("review.total", r"行政复议"),
+    StatRowPhrase("litigation.total", r"行政诉讼", {"route": "total"}),
+    StatRowPhrase("applications.fees.waived", r"减免"),
+    StatRowPhrase("applications.fees.amount", r"收费|费用"),
+    StatRowPhrase("applications.received", r"信函、?传真|传真、?信函", {"channel": "letter_or_fax"}, requires="申请"),
+    StatRowPhrase("applications.received", r"当面", {"channel": "in_person"}, requires="申请"),
+    StatRowPhrase("applications.received", r"传真", {"channel": "fax"}, requires="申请"),
+    StatRowPhrase("applications.received", r"电子邮件|电子邮箱|邮件", {"channel": "email"}, requires="申请"),
+    StatRowPhrase("applications.received", r"网上|网络|网站|互联网|在线", {"channel": "online"}, requires="申请"),
+    StatRowPhrase("applications.received", r"信函", {"channel": "letter"}, requires="申请"),
+    StatRowPhrase("applications.received", r"电话", {"channel": "phone"}, requires="申请"),
+    StatRowPhrase("applications.received", r"其[他它](?:形式|方式|途径)?", {"channel": "other"}, requires="申请"),
+    StatRowPhrase("applications.received", r"受理|申请(?:总数|数)", {"channel": "total"}, requires="申请"),
+    StatRowPhrase("applications.outcome.partial", r"部分公开"),
+    StatRowPhrase("applications.outcome.denied", r"不予公开|否决公开|不同意公开|不公开"),
+    StatRowPhrase("applications.outcome.granted", r"同意公开|予以公开"),
+    StatRowPhrase("applications.outcome.other", r"其[他它]"),
+    StatRowPhrase("applications.outcome.total", r"答复"),
+    StatRowPhrase("proactive.items", r"公报", {"channel": "gazette"}),
+    StatRowPhrase("proactive.items", r"网站|网上|互联网", {"channel": "website"}),
+    StatRowPhrase("proactive.items", r"主动公开", {"channel": "total"}),
+)

@@ -8,8 +8,8 @@ is the loader's job (``db.loader``), in one transaction.
 from __future__ import annotations
 
 from ingest.consistency import figure_checks, share_checks
-from ingest.model import ExtractedReport, Figure, ReportMeta
 from ingest.metadata import infer_title
+from ingest.model import ExtractedReport, Figure, ReportMeta
 from ingest.narrative import NarrativeExtractor, derive_prior_values
 from ingest.sections import split_sections
 

@@ -150,7 +150,7 @@ _HTML_STRONG = re.compile(r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", 
 _HTML_WEAK = re.compile(r"</?(?:p|div|table|tr|td|br|span|meta|title|h[1-6]|ul|li|a)(?:\s[^<>]*)?/?>", re.IGNORECASE)
 _HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".jsp", ".asp", ".aspx", ".php")
 _REPORT_TOPIC = ("信息公开", "政务公开")
-_REPORT_KIND = ("年度报告", "年报", "工作报告")
+_REPORT_KIND = ("年度报告", "年报")
 _CID_GLYPH = re.compile(r"\(cid:\d+\)")
 
 
@@ -214,7 +214,8 @@ def check_report(text: str, *, where: str = "the source", extra: str = "") -> No
         )
 
 
-def _check_decoded(decoded: Decoded | None, where: str) -> str:
+def _check_decoded(decoded: Decoded | None, where: str) -> Decoded:
+    """The decoding, unless there is none or it is mostly garbage."""
     if decoded is None:
         raise DecodeError(f"{where} could not be decoded as text in any known encoding")
     share = garbage_share(decoded.text)
@@ -223,7 +224,7 @@ def _check_decoded(decoded: Decoded | None, where: str) -> str:
             f"{where} decodes ({decoded.encoding}) to {share:.0%} replacement/control "
             "characters: it is binary or corrupt, not text"
         )
-    return decoded.text
+    return decoded
 
 
 # --------------------------------------------------------------------------
@@ -344,9 +345,10 @@ def read_bytes(
 
     head = data[:8192].decode("latin-1")
     markup = _looks_like_html(head, declared)
-    decoded = decode_bytes(data, http_charset=charset_from_content_type(content_type), markup=markup)
-    text = _check_decoded(decoded, where)
-    assert decoded is not None  # _check_decoded raised otherwise
+    decoded = _check_decoded(
+        decode_bytes(data, http_charset=charset_from_content_type(content_type), markup=markup), where
+    )
+    text = decoded.text
     if not text.strip():
         raise EmptySource(f"{where} contains only whitespace")
 
@@ -356,9 +358,11 @@ def read_bytes(
         if not body.strip():
             raise EmptySource(f"{where} is an HTML page with no text (a script-rendered page?)")
         extra = ""
+        if declared == APPLICATION_PDF:
+            extra = "; the server sent an HTML page where a PDF was expected"
         if page.attachments:
             shown = ", ".join(page.attachments[:3])
-            extra = f"; the page links to attachments that may hold the report: {shown}"
+            extra += f"; the page links to attachments that may hold the report: {shown}"
         check_report(body + "\n" + (page.meta.title or ""), where=where, extra=extra)
         page.meta.source_url = url
         return SourceDocument(body, TEXT_HTML, sha256, decoded.encoding, page.meta)

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.encoding import decode_bytes
+from ingest.encoding import codec_name, decode_bytes
 from ingest.html import clean_title, extract_html, html_to_text, labelled_published, parse_date
 from ingest.sources import (
     APPLICATION_PDF,
@@ -154,7 +154,7 @@ def test_gbk_page_with_chrome() -> None:
     assert "| 受理政府信息公开申请总数 | 条 |  |  |" in text
     assert "| 行政复议数（件） | / | / |" in text  # colspan not expanded
     assert text.endswith("平潭综合实验区纪工委\n2018年1月12日")
-    for chrome in ("首页", "当前位置", "相关年报", "纪工委2016年", "设为首页", "主办单位", "分享到", "闽ICP备", "doZoom", "样式表"):
+    for chrome in "首页 当前位置 相关年报 纪工委2016年 设为首页 主办单位 分享到 闽ICP备 doZoom 样式表".split():
         assert chrome not in text, chrome
     assert "索引号" not in text  # the metadata box above the title is page chrome …
     meta = doc.meta
@@ -179,7 +179,7 @@ def test_utf8_article_page_with_cms_meta_tags() -> None:
     assert "《条例》<第三十三条> & 有关文件" in text
     assert "| 指 标 名 称 | 计量单位 | 2017年度 | 历年累计 |" in text
     assert "| 网站｜公报公开数 | 条 | 457 | 787 |" in text  # a "|" in a cell cannot split it
-    for chrome in ("搜索", "首页", "当前的位置", "相关阅读", "纪工委2017年", "责任编辑", "分享到", "隐藏", "栏目", "主办单位"):
+    for chrome in "搜索 首页 当前的位置 相关阅读 纪工委2017年 责任编辑 分享到 隐藏 栏目 主办单位".split():
         assert chrome not in text, chrome
 
 
@@ -193,7 +193,10 @@ def test_attachment_only_page_is_not_a_report_and_says_where_to_look() -> None:
 
 
 def test_html_blocks_and_entities() -> None:
-    html = _page("<h1>标题</h1><div>第一段&amp;<b>加粗</b></div><p>第二段<br>换行</p><ul><li>甲</li><li>乙</li></ul>x&nbsp;&nbsp;y")
+    html = _page(
+        "<h1>标题</h1><div>第一段&amp;<b>加粗</b></div>"
+        "<p>第二段<br>换行</p><ul><li>甲</li><li>乙</li></ul>x&nbsp;&nbsp;y"
+    )
     assert html_to_text(html) == "标题\n第一段&加粗\n第二段\n换行\n甲\n乙\nx y"
 
 
@@ -331,13 +334,18 @@ def test_line_endings_are_normalised_and_nothing_else() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(
-    prefix=st.text(alphabet=st.characters(codec="gb18030", exclude_categories=("Cc", "Cs")), max_size=80),
+    noise=st.text(
+        alphabet=st.characters(codec="gb18030", exclude_categories=("Cc", "Cs"), exclude_characters="<"),
+        max_size=80,
+    ),
     endings=st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=1, max_size=5),
     encoding=st.sampled_from(["utf-8", "gb18030"]),
 )
-def test_text_is_stable_under_encodings_and_line_endings(prefix: str, endings: list[str], encoding: str) -> None:
-    original = prefix + "".join(ending + SHORT_REPORT[i * 50 : i * 50 + 50] for i, ending in enumerate(endings))
-    original += SHORT_REPORT[300:]
+def test_text_is_stable_under_encodings_and_line_endings(noise: str, endings: list[str], encoding: str) -> None:
+    """Whatever characters a report holds, decoding gives them back unchanged."""
+    original = SHORT_REPORT[:100] + noise
+    original += "".join(ending + SHORT_REPORT[100 + i * 50 : 150 + i * 50] for i, ending in enumerate(endings))
+    original += SHORT_REPORT[400:]
     doc = read_bytes(original.encode(encoding), filename="report.txt")
     assert doc.text == original.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -405,7 +413,7 @@ def test_control_character_soup_is_refused() -> None:
 
 
 def test_short_chinese_text_is_not_a_report() -> None:
-    with pytest.raises(NotAReport, match="only 14 Chinese characters"):
+    with pytest.raises(NotAReport, match="only 15 Chinese characters"):
         read_bytes("政府信息公开工作年度报告目录页".encode())
 
 
@@ -500,7 +508,10 @@ def test_clean_title(title: str, expected: str) -> None:
     [
         ("洪泽区人民政府\n2023 年政府信息公开工作年度报告\n本报告…", "洪泽区人民政府2023年政府信息公开工作年度报告"),
         ("正文\n2024 年上海市科委政府信息公开工作\n年度报告\n根据", "2024年上海市科委政府信息公开工作年度报告"),
-        ("某县政府信息公开专栏 >> 信息公开年度报告\n某县人民政府2017\n\n政府信息公开工作年度报告\n", "某县人民政府2017政府信息公开工作年度报告"),
+        (
+            "某县政府信息公开专栏 >> 信息公开年度报告\n某县人民政府2017\n\n政府信息公开工作年度报告\n",
+            "某县人民政府2017政府信息公开工作年度报告",
+        ),
         ("根据《条例》，现公布2017年某局政府信息公开工作年度报告。", None),
     ],
 )
@@ -509,10 +520,46 @@ def test_guess_title(text: str, expected: str | None) -> None:
 
 
 def test_meta_tags_win_over_page_labels() -> None:
-    head = '<meta name="ArticleTitle" content="甲局2020年政府信息公开工作年度报告"><meta name="PubDate" content="2021-01-20 09:00">'
+    head = (
+        '<meta name="ArticleTitle" content="甲局2020年政府信息公开工作年度报告">'
+        '<meta name="PubDate" content="2021-01-20 09:00">'
+    )
     body = "<p>发布日期：2021-01-25 索引号：ABC123/2021-00001 来源：本站</p><p>" + "政府信息公开。" * 40 + "</p>"
     page = extract_html(_page(body, head))
     assert page.meta.title == "甲局2020年政府信息公开工作年度报告"
     assert page.meta.published == "2021-01-20"
     assert page.meta.index_number == "ABC123/2021-00001"
     assert page.meta.publisher is None  # "本站" is not a publisher
+
+
+@pytest.mark.parametrize(
+    ("label", "codec"),
+    [
+        ("GB2312", "gb18030"),
+        ("gbk", "gb18030"),
+        ("x-gbk", "gb18030"),
+        ("GB_2312-80", "gb18030"),
+        ("'utf-8'", "utf-8"),
+        ("UTF8", "utf-8"),
+        ("big5", "big5"),
+        ("no-such-charset", None),
+        (None, None),
+    ],
+)
+def test_codec_names(label: str | None, codec: str | None) -> None:
+    assert codec_name(label) == codec
+
+
+def test_title_in_a_header_classed_block_above_the_content_is_kept() -> None:
+    body = (
+        "<div class='site-header'>网站名称</div>"
+        "<div class='wrap'><div class='article-header'><h1>某县2020年政府信息公开工作年度报告</h1>"
+        "<span>发布时间：2021-01-29</span></div>"
+        "<div class='article-content'><p>" + "一、总体情况。" * 40 + "</p></div>"
+        "<div class='article-share'>分享</div></div>"
+    )
+    page = extract_html(_page(body))
+    assert page.text.startswith("某县2020年政府信息公开工作年度报告\n发布时间：2021-01-29\n一、总体情况。")
+    assert "分享" not in page.text and "网站名称" not in page.text
+    assert page.meta.published == "2021-01-29"
+    assert page.meta.title == "某县2020年政府信息公开工作年度报告"

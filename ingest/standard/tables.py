@@ -351,7 +351,9 @@ def read_t3(text: str, region: tuple[int, int], clauses: Sequence[str]) -> Table
         if g is None:
             out.notes.append(f"表三 row {row.key} not found")
             continue
-        splits, msgs = best_splits(g.trimmed(ncols), kinds, [ncols], _row_check(ncols))
+        splits, msgs = best_splits(
+            g.trimmed(ncols), kinds, [ncols], _row_check(ncols), sum_width=7 if ncols == 7 else 0
+        )
         out.notes.extend(f"表三 {row.key}: {m}" for m in msgs)
         if not splits:
             out.notes.append(f"表三 row {row.key}: values cannot be read as {ncols} cells")
@@ -425,7 +427,7 @@ def read_t4(text: str, region: tuple[int, int], clauses: Sequence[str]) -> Table
         segs = segs[:15]
     kinds: list[CellKind] = ["count"] * 15
     splits, msgs = best_splits(
-        segs, kinds, [5, 10, 15], lambda cells, end: sums_to_last(cells, end, 5)
+        segs, kinds, [5, 10, 15], lambda cells, end: sums_to_last(cells, end, 5), sum_width=5
     )
     out.notes.extend(f"表四: {m}" for m in msgs)
     if not splits:

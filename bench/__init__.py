@@ -1,0 +1,1 @@
+"""Benchmarks of extraction accuracy against the hand-written expected files."""
