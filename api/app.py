@@ -1,27 +1,31 @@
-"""The ASGI application: REST under /api/v1, GraphQL at /graphql, health probes.
+"""The ASGI application: REST under /api/v1, GraphQL at /graphql, docs, health probes.
 
-Middleware is plain ASGI (CORS on every response, errors as problem+json),
-not ``BaseHTTPMiddleware``, which costs throughput.
+Middleware is plain ASGI (CORS on every response, a guard on the request
+line, gzip), not ``BaseHTTPMiddleware``, which costs throughput and breaks
+streaming.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from urllib.parse import unquote_to_bytes
 
+import orjson
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.asgi import GraphQL
 
-from api.problems import ApiError, problem_response
-from api.rest import json_response, routes as rest_routes
+from api.graphql_http import GongkaiGraphQL
+from api.http import json_response
+from api.openapi import docs_page, openapi_json
+from api.problems import ApiError, problem_body, problem_response
+from api.rest import routes as rest_routes
 from db.engine import get_engine
 from db.loader import data_version
 from schema.graphql import schema
@@ -59,36 +63,47 @@ class CORSMiddleware:
         await self.app(scope, receive, send_with_cors)
 
 
-class LazyConnection:
-    """One database connection per GraphQL request, opened on first use."""
-
-    def __init__(self) -> None:
-        self._conn: Connection | None = None
-
-    def get(self) -> Connection:
-        if self._conn is None:
-            self._conn = get_engine().connect()
-        return self._conn
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+MAX_QUERY_BYTES = 8192
+MAX_PATH_BYTES = 2048
 
 
-class GongkaiGraphQL(GraphQL):  # type: ignore[type-arg]
-    """Strawberry's ASGI app; the connection is closed once the response is sent."""
+class RequestGuard:
+    """Rejects request lines the API cannot answer sensibly, before any routing.
 
-    async def get_context(self, request: Any, response: Any) -> dict[str, Any]:
-        return {"request": request, "response": response, "db": request.scope["gongkai.db"]}
+    A URL longer than the limits is 414; a percent-encoded query or path
+    that is not UTF-8 is 400 (Starlette would otherwise replace the bytes
+    with U+FFFD and search for the wrong text).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        holder = LazyConnection()
-        scope["gongkai.db"] = holder
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            holder.close()
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query: bytes = scope.get("query_string", b"")
+        raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
+        problem: tuple[int, str, str] | None = None
+        if len(query) > MAX_QUERY_BYTES or len(raw_path) > MAX_PATH_BYTES:
+            problem = (414, "uri_too_long", f"the request URL is too long: the query string may have at most "
+                                            f"{MAX_QUERY_BYTES} bytes and the path {MAX_PATH_BYTES}")
+        else:
+            try:
+                unquote_to_bytes(query.replace(b"+", b" ")).decode("utf-8")
+                unquote_to_bytes(raw_path).decode("utf-8")
+            except UnicodeDecodeError:
+                problem = (400, "invalid_encoding", "the request URL is not valid UTF-8 once percent-decoded; "
+                                                    "encode text as UTF-8 before percent-encoding it")
+        if problem is None:
+            await self.app(scope, receive, send)
+            return
+        status, code, detail = problem
+        body = orjson.dumps(problem_body(status, code, detail))
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/problem+json"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
 
 
 async def healthz(_: Request) -> Response:
@@ -103,7 +118,7 @@ async def readyz(_: Request) -> Response:
 
     try:
         version = await run_in_threadpool(probe)
-    except Exception as exc:  # noqa: BLE001 - readiness reports any database failure
+    except Exception as exc:
         return problem_response(503, "database_unavailable", f"database not reachable: {type(exc).__name__}")
     return json_response({"status": "ready", "data_version": version})
 
@@ -129,13 +144,15 @@ def create_app() -> ASGIApp:
     app = Starlette(
         routes=[
             *rest_routes,
+            Route("/api/v1/openapi.json", openapi_json),
+            Route("/docs", docs_page),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
         exception_handlers={ApiError: api_error, HTTPException: http_error, Exception: server_error},
     )
-    return CORSMiddleware(app)
+    return CORSMiddleware(GZipMiddleware(RequestGuard(app), minimum_size=500))
 
 
 app = create_app()

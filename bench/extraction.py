@@ -165,7 +165,7 @@ def run(narrative_only: bool = False, names: list[str] | None = None) -> list[Re
             continue
         try:
             extracted = extract_bundled(name, entry)
-        except Exception as exc:  # noqa: BLE001 - a crash is a score of zero, reported
+        except Exception as exc:  # a crash is a score of zero, reported
             s = ReportScore(name, fmt, error=f"{type(exc).__name__}: {exc}")
             s.required = sum(1 for o in expected.get("observations", []) if o.get("metric") and not o.get("optional"))
             scores.append(s)

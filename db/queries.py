@@ -19,7 +19,7 @@ import base64
 import difflib
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -140,8 +140,11 @@ class Listing:
 
 @dataclass
 class Page:
+    """One page of a list: its items, the cursor of each item, and the cursor of the next page (or None)."""
+
     items: list[dict[str, Any]]
     next_cursor: str | None
+    cursors: list[str] = field(default_factory=list)
 
 
 def _check_key_value(col: ColumnElement[Any], value: Any) -> None:
@@ -188,11 +191,8 @@ def _page(conn: Connection, listing: Listing, stmt: Select[Any], sort: SortSpec 
     more = len(rows) > limit
     rows = rows[:limit]
     items = [to_dict(r) for r in rows]
-    nxt = None
-    if more and rows:
-        last = rows[-1]._mapping
-        nxt = encode_cursor([sig, *[last[f"_k{i}"] for i in range(len(cols))]])
-    return Page(items, nxt)
+    cursors = [encode_cursor([sig, *[r._mapping[f"_k{i}"] for i in range(len(cols))]]) for r in rows]
+    return Page(items, cursors[-1] if more and rows else None, cursors)
 
 
 def _count(conn: Connection, stmt: Select[Any]) -> int:
@@ -242,8 +242,8 @@ class Dictionary:
         for code in codes:
             if code not in self.metrics:
                 close = difflib.get_close_matches(code, list(self.metrics), n=5, cutoff=0.6)
-                hint = f"; did you mean {', '.join(close)}?" if close else ""
-                raise QueryError(f"unknown metric code {code!r}{hint} The metric codes are listed at /api/v1/metrics",
+                hint = f" (did you mean {', '.join(close)}?)" if close else ""
+                raise QueryError(f"unknown metric code {code!r}{hint}; the metric codes are listed at /api/v1/metrics",
                                  "unknown_metric", suggestions=close, list="/api/v1/metrics")
 
     def check_dims(self, dims: Mapping[str, str]) -> None:
@@ -459,8 +459,8 @@ def report_pages_by_publisher(conn: Connection, ids: Sequence[str], *, limit: in
     for pid, prow in grouped.items():
         more = len(prow) > limit
         prow = prow[:limit]
-        nxt = encode_cursor([sig, prow[-1].year, prow[-1].id]) if more and prow else None
-        out[pid] = Page([_report_dict(r) for r in prow], nxt)
+        cursors = [encode_cursor([sig, r.year, r.id]) for r in prow]
+        out[pid] = Page([_report_dict(r) for r in prow], cursors[-1] if more and prow else None, cursors)
     return out
 
 

@@ -6,6 +6,7 @@ keeps both sides and where they came from, and nothing is corrected.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -46,6 +47,16 @@ BOUNDS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def dims_tag(f: Figure) -> str:
+    """The breakdown of a figure as rule names print it: "[in_person]", "[subunit 各乡镇]", ""."""
+    tags = [v for k, v in sorted(f.dims.items()) if v != "total" and k not in ("subunit", "period")]
+    if "subunit" in f.dims:
+        tags.append(f"subunit {f.dims['subunit']}")
+    if f.dims.get("period") == "cumulative":
+        tags.append("cumulative")
+    return f"[{','.join(tags)}]" if tags else ""
+
+
 def describe(f: Figure) -> str:
     """How a figure is named on one side of a check: metric[dims] "quote"."""
     dims = ",".join(f"{k}={v}" for k, v in sorted(f.dims.items()) if v != "total")
@@ -83,6 +94,93 @@ def _sum_check(rule: str, total: Figure, parts: list[Figure], complete: bool) ->
         result = "fail"
     return Check(rule, result, CheckSide(total.value, describe(total), total.start, total.end),  # type: ignore[arg-type]
                  CheckSide(s, right_source), detail)
+
+
+def _partition_check(rule: str, total: Figure, parts: list[Figure], complete: bool) -> Check | None:
+    """Parts that may not be all the parts: only a sum that reaches or passes the total says something."""
+    if total.value is None or any(p.value is None for p in parts):
+        return None
+    s = sum((p.value for p in parts if p.value is not None), Decimal(0))
+    if s < total.value and not complete:
+        return None
+    check = _sum_check(rule, total, parts, complete=True)
+    check.notable = check.result == "fail"
+    return check
+
+
+def breakdown_checks(figures: list[Figure]) -> list[Check]:
+    """Parts of a prose total that the report lists: sub-units, content categories, the inventory.
+
+    * ``sum:<metric>[subunit]`` — "区管委会及区直各部门 1822 + 各乡镇 1638 = 3460";
+    * ``sum:proactive.items.by_topic`` — the content categories against the items published;
+    * ``sum:proactive.inventory.total`` — 主动公开 + 依申请公开 + 不予公开 = 制作、获取的信息.
+
+    Reports often list only some parts ("以市本级为例"), so a sum below the total is
+    recorded only when the list claims to be complete (it has an "其他" category).
+    """
+    reported = [f for f in figures if f.status == "reported" and f.year is None and f.metric is not None
+                and "period" not in f.dims]
+    checks: list[Check] = []
+    groups: dict[tuple[str, tuple[tuple[str, str], ...]], list[Figure]] = {}
+    for f in reported:
+        if "subunit" in f.dims and f.metric is not None:
+            rest = tuple(sorted((k, v) for k, v in f.dims.items() if k != "subunit"))
+            groups.setdefault((f.metric, rest), []).append(f)
+    for (metric, rest), parts in groups.items():
+        total = next((f for f in reported if f.metric == metric and tuple(sorted(f.dims.items())) == rest), None)
+        if total is None or len(parts) < 2:
+            continue
+        tags = [v for k, v in rest if v != "total"] + ["subunit"]
+        check = _partition_check(f"sum:{metric}[{','.join(tags)}]", total, parts, complete=False)
+        if check is not None:
+            checks.append(check)
+    whole = next((f for f in reported if f.metric == "proactive.items" and f.dims.get("channel") == "total"
+                  and "subunit" not in f.dims), None)
+    topics = [f for f in reported if f.metric == "proactive.items.by_topic" and "subunit" not in f.dims]
+    if whole is not None and len(topics) >= 2:
+        has_other = any(f.dims.get("topic") == "other" for f in topics)
+        check = _partition_check("sum:proactive.items.by_topic", whole, topics, complete=has_other)
+        if check is not None:
+            checks.append(check)
+    inventory = _find(reported, "proactive.inventory.total")
+    if inventory is not None and "subunit" not in inventory.dims:
+        inv_parts = [f for f in (whole, _find(reported, "proactive.inventory.on_application"),
+                                 _find(reported, "proactive.inventory.withheld")) if f is not None]
+        if len(inv_parts) >= 2:
+            check = _partition_check("sum:proactive.inventory.total", inventory, inv_parts,
+                                     complete=len(inv_parts) == 3)
+            if check is not None:
+                checks.append(check)
+    return checks
+
+
+def listed_parts_checks(figures: list[Figure], text: str) -> list[Check]:
+    """"共发布348条信息，其中政府预决算公开19条、…": the uncoded parts listed after 其中 add up.
+
+    Only a coded figure followed, in the same sentence, by 其中 and at least two uncoded
+    figures in the same unit; the parts are what the report itself says the total consists of.
+    """
+    checks: list[Check] = []
+    ordered = sorted(figures, key=lambda f: f.start)
+    for i, parent in enumerate(ordered):
+        if parent.metric is None or parent.status != "reported" or parent.value is None:
+            continue
+        sentence_end = len(text)
+        for j in range(parent.end, len(text)):
+            if text[j] in "。；;！!？?\n":
+                sentence_end = j
+                break
+        between = text[parent.end : sentence_end]
+        k = between.find("其中")
+        if k < 0 or not re.match(r"[^，,。；;]{0,8}[，,]?\s*其中", between[: k + 2]):
+            continue
+        parts = [f for f in ordered[i + 1:] if parent.end + k < f.start < sentence_end]
+        if len(parts) < 2 or any(p.metric is not None or p.unit != parent.unit for p in parts):
+            continue
+        check = _partition_check(f"sum:{parent.metric}{dims_tag(parent)}", parent, parts, complete=True)
+        if check is not None:
+            checks.append(check)
+    return checks
 
 
 def figure_checks(figures: list[Figure]) -> list[Check]:
@@ -126,7 +224,7 @@ def share_checks(shares: list[StatedShare]) -> list[Check]:
     checks: list[Check] = []
     for sh in shares:
         part_name = describe(sh.part)
-        rule = f"share:{sh.part.metric or 'uncoded'}"
+        rule = f"share:{sh.part.metric or 'uncoded'}{dims_tag(sh.part)}"
         stated = CheckSide(sh.percent, f"stated «{sh.quote}»", sh.start, sh.end)
         if sh.whole is None or sh.whole.value in (None, 0) or sh.part.value is None:
             checks.append(Check(rule, "inconclusive", stated, CheckSide(None, part_name), "whole not found"))

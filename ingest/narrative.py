@@ -16,8 +16,18 @@ from decimal import Decimal
 from ingest.dictionary import Dictionary, load_dictionary
 from ingest.model import Figure, Section, Statement
 from ingest.numerals import Quantity, find_quantities, normalize
-from ingest.phrases import PHRASES, SHARE_PARENTS, TOPICS, ZERO_PHRASES, Phrase
-from ingest.sections import section_at
+from ingest.phrases import (
+    BY_TOPIC,
+    CATEGORY_CONTEXT,
+    KEY_AREA_CONTEXT,
+    KEY_AREAS,
+    PHRASES,
+    SHARE_PARENTS,
+    TOPICS,
+    ZERO_PHRASES,
+    Phrase,
+)
+from ingest.sections import section_at, section_path
 
 CLAUSE_DELIMS = "，,。；;：:！!？?\n"
 SENTENCE_DELIMS = "。；;！!？?\n"
@@ -68,8 +78,122 @@ def _is_noise(text: str, q: Quantity) -> bool:
         return True
     if q.unit is None and before.isdigit():
         return True
+    if text.startswith("部分", q.end):
+        return True  # "共七个部分组成": the report's own outline
     window = text[max(0, q.start - 12) : q.end + 2]
     return bool(re.search(r"https?://|www\.|@|邮编|电话|传真：|传真:|地址", window))
+
+
+@dataclass
+class _Context:
+    """The text around a number that decides what it counts."""
+
+    before: str  # the clause before the number
+    segment: str  # the clause before the number, after any earlier number in it
+    sentence: str  # the sentence before the number
+    sentence_start: int
+    prev_sentence: str
+    after_clause: str
+    after_sentence: str
+    titles: list[str]  # headings containing the number, deepest first
+    topic: str | None
+
+
+# "…主动公开的1913条政府信息中，…": the number restates a total to break it down.
+REFERENCE_AFTER_RE = re.compile(r"[\u4e00-\u9fff]{0,6}中(?:[，,：:]|$)")
+# "截至12月14日，…共发布微博1288条": a running total as of a date.
+CUMULATIVE_AS_OF_RE = re.compile(r"截[至止](?:(?:19|20)\d\d年)?\d{1,2}月(?:\d{1,2}日)?(?:[，,]|止)")
+# A sentence opening with the body that did the counting: "区行政审批局认真做好…".
+ORG_SUBJECT_RE = re.compile(r"[ \t\u3000]*(?P<org>[区县市省][\u4e00-\u9fff]{1,10}?(?:局|委员会|委|办公室|办|中心))"
+                            r"(?=[\u4e00-\u9fff]{0,4}(?:认真|积极|及时|全面|在|对|按|通过|共|依法))")
+# Filler words of a clause that counts without naming what ("2017年，共公开发布信息82条").
+GENERIC_RE = re.compile(
+    r"(?:(?:19|20)\d\d年(?:度)?|全年|今年|年内|截[至止]目前|目前|其中|另|同时|我区|我局|我市|我县|我委|全区|全市|全县"
+    r"|累计|共计|共|合计|总计|已经|已|先后|主动|公开|发布|公布|推送|刊发|编发|更新|上传|报送|了|各类|相关|政府|信息"
+    r"|[，,\s])*"
+)
+_TRAILING_FILLER = re.compile(r"(?:共|合计|总计|计|达|为|了|发布|公开|公布|主动|累计|今年|全年|(?:19|20)\d\d年(?:度)?"
+                              r"|截[至止]目前|目前|[，,\s])+$")
+WHOLE_PUBLISHER = re.compile(r"^(?:全区|全县|全市|全省|全镇|全乡|我区|我县|我市|我省|我局|我委|我办|我院|本机关|本单位"
+                             r"|本部门|本局|本委|本办)$")
+WHOLE_PREFIX = re.compile(r"^(?:全|我|本)[区县市省镇乡局委办院]")  # "我区政府信息公开单位": everyone
+NOT_A_BODY = re.compile(r"^(?:通过|在|经|依托|利用|借助|对|向)|网站|平台|公众号|微博|微信|客户端|栏目|专栏")
+SUBUNIT_SUFFIX = re.compile(r"(?:单位|部门|乡镇|街道|乡|镇|办|局|委|会|院|中心|政府|公司|所|站|队|处|科|室|组|厅)$")
+
+
+# What may follow the number of a clause that counts without naming what: nothing, or 信息.
+GENERIC_AFTER_RE = re.compile(r"(?:的)?(?:政府|各类|相关)?(?:信息)?")
+# "发布招聘信息20多条": one kind of information, not everything a channel published.
+_QUALIFIED_INFO = re.compile(r"([\u4e00-\u9fff]{2})信息$")
+_GENERIC_INFO_HEADS = {"政府", "政务", "各类", "相关", "公开", "发布", "推送", "公布", "主动", "共计", "累计", "更新",
+                       "上传", "报送", "刊发", "编发", "动态", "文件", "公文"}
+
+
+def _specific_information(segment: str) -> bool:
+    """The clause counts one particular kind of information ("发布招聘信息")."""
+    core = _TRAILING_FILLER.sub("", segment.strip())
+    m = _QUALIFIED_INFO.search(core)
+    return m is not None and m.group(1) not in _GENERIC_INFO_HEADS
+
+
+SEVERAL_AREAS_RE = re.compile(r"等[\u4e00-\u9fff]{0,4}领域")
+
+
+def is_hard_wrapped(text: str) -> bool:
+    """Lines cut at a fixed width (PDF text), so a newline is not a sentence end."""
+    lines = [ln.strip() for ln in text.splitlines() if len(ln.strip()) >= 12]
+    if len(lines) < 8:
+        return False
+    open_ended = sum(1 for ln in lines if ln[-1] not in "。；;：:！!？?）)”\"|")
+    return open_ended * 2 > len(lines)
+
+
+# What may stand between a channel and the number: "政府网站公开", "门户网站全年主动公开各类政府信息".
+CHANNEL_REST_RE = re.compile(
+    r"(?:号|账号|平台)?(?:上)?(?:全年|今年|当年|年内|共计|累计|共)*(?:主动)?(?:公开|发布|推送|编发|刊登|刊发|公布)?(?:了)?"
+    r"(?:各类)?(?:政府|政务)?(?:信息|文件)?(?:数|总数|量)?(?:为|达|共|合计)?\s*"
+)
+
+
+def _is_generic(segment: str) -> bool:
+    """A clause that counts without saying what it counts."""
+    return GENERIC_RE.fullmatch(segment.strip()) is not None
+
+
+def _counts_information(segment: str) -> bool:
+    """The counted noun is 信息 (or left out): "保障性住房信息7条", "全年共发布152条", not "网上竞价423条"."""
+    core = _TRAILING_FILLER.sub("", segment.strip())
+    return core == "" or core.endswith("信息") or _is_generic(core)
+
+
+def _earliest(table: tuple[tuple[str, str], ...], text: str) -> str | None:
+    """The table entry whose pattern occurs first in ``text`` (table order breaks ties)."""
+    best: tuple[int, int, str] | None = None
+    for rank, (name, pattern) in enumerate(table):
+        m = re.search(pattern, text)
+        if m and (best is None or (m.start(), rank) < best[:2]):
+            best = (m.start(), rank, name)
+    return best[2] if best else None
+
+
+def clean_subunit(raw: str) -> str | None:
+    """The part of the publisher a clause names, or None for the publisher as a whole.
+
+    "其中，区管委会及区直各部门" → "区管委会及区直各部门"; "2016年全区" → None; "我局2017年度共" → None.
+    """
+    s = raw.strip(" \t\u3000，,、：:")
+    previous = None
+    while s != previous:
+        previous = s
+        s = re.sub(r"^(?:其中|另外|另|仅|全年|今年|共|累计|同时|此外|在互联网上|(?:19|20)\d\d年(?:度)?)[，,、\s]*",
+                   "", s)
+        s = re.sub(r"[，,、\s]*(?:共|累计|合计|已|均|分别|全年|今年|(?:19|20)\d\d年(?:度)?)$", "", s)
+        s = re.sub(r"(?:19|20)\d\d年(?:度)?", "", s).strip(" \t\u3000，,、")
+    if not s or WHOLE_PUBLISHER.match(s) or WHOLE_PREFIX.match(s) or not SUBUNIT_SUFFIX.search(s) or len(s) > 24:
+        return None
+    if NOT_A_BODY.search(s):
+        return None  # "通过实验区政府门户网站": a channel, not a part of the publisher
+    return s
 
 
 def _topic(context: str) -> str | None:
@@ -108,7 +232,7 @@ class NarrativeExtractor:
     """Reads prose figures; one instance per report text."""
 
     def __init__(self, text: str, sections: list[Section], year: int | None,
-                 dictionary: Dictionary | None = None, end: int | None = None) -> None:
+                 dictionary: Dictionary | None = None, end: int | None = None, narrative: bool = True) -> None:
         self.text = text
         self.sections = sections
         self.year = year
@@ -116,76 +240,231 @@ class NarrativeExtractor:
         # Prose stops where the 统计表 begins: its cells are read by ingest.stat_table.
         self.end = len(text) if end is None else end
         self.prose = text[: self.end]
+        self._quantity_ends: list[int] = []
+        # Content-category and key-area counts are coded for narrative reports only (the contract's
+        # ``N`` format); next to the 2019+ statutory tables the same lists are commentary.
+        self.narrative = narrative
+        # PDF text breaks lines inside sentences ("在政\n府网站平台"): there a newline ends nothing
+        self.wrapped = is_hard_wrapped(text)
+        self.cd = CLAUSE_DELIMS.replace("\n", "") if self.wrapped else CLAUSE_DELIMS
+        self.sd = SENTENCE_DELIMS.replace("\n", "") if self.wrapped else SENTENCE_DELIMS
 
     # -- context ------------------------------------------------------------
+    def _t(self, start: int, end: int) -> str:
+        """``text[start:end]`` as words to match: hard line wraps joined up."""
+        piece = self.text[start:end]
+        return piece.replace("\n", "") if self.wrapped else piece
+
+    def _cs(self, pos: int) -> int:
+        return _clause_start(self.text, pos, self.cd)
+
+    def _ce(self, pos: int) -> int:
+        return _clause_end(self.text, pos, self.cd)
+
     def _topic_at(self, pos: int) -> str | None:
         sec = section_at(self.sections, pos)
         start = sec.start if sec else max(0, pos - 300)
         start = max(start, pos - 600)
         title = sec.title if sec else ""
-        return _topic(title + "\n" + self.text[start:pos])
+        return _topic(title + "\n" + self._t(start, pos))
 
     def _subunit_at(self, pos: int) -> str | None:
-        s = _clause_start(self.text, pos, SENTENCE_DELIMS)
-        m = None
-        for m in SUBUNIT_EXAMPLE_RE.finditer(self.text, s, pos):
-            pass
-        return m.group("subunit") if m else None
+        s = _clause_start(self.text, pos, self.sd)
+        found = list(SUBUNIT_EXAMPLE_RE.finditer(self.text, s, pos))
+        return found[-1].group("subunit") if found else None
 
     # -- figures ------------------------------------------------------------
-    def _figure(self, q: Quantity, consumed: list[tuple[int, int]]) -> Figure | None:
+    def _context(self, q: Quantity) -> _Context:
         text = self.text
-        if any(a <= q.start < b for a, b in consumed):
-            return None
-        if _is_noise(text, q) or q.unit == "%":
-            return None
-        cs = _clause_start(text, q.start)
-        before = text[cs : q.start]
-        after_clause = text[q.end : _clause_end(text, q.end)]
-        after_sentence = text[q.end : _clause_end(text, q.end, SENTENCE_DELIMS)]
-        topic = self._topic_at(q.start)
-        for p in PHRASES:
-            if p.units is not None and q.unit not in p.units:
+        cs = self._cs(q.start)
+        ss = _clause_start(text, q.start, self.sd)
+        prev_end = max((e for e in self._quantity_ends if e <= q.start), default=0)
+        seg_start = max(cs, prev_end)
+        ps = _clause_start(text, max(0, ss - 1), self.sd) if ss > 0 else 0
+        path = section_path(self.sections, q.start)
+        return _Context(
+            before=self._t(cs, q.start),
+            segment=self._t(seg_start, q.start),
+            sentence=self._t(ss, q.start),
+            sentence_start=ss,
+            prev_sentence=self._t(ps, max(ps, ss - 1)),
+            after_clause=self._t(q.end, self._ce(q.end)),
+            after_sentence=self._t(q.end, _clause_end(text, q.end, self.sd)),
+            titles=[sec.title for sec in reversed(path)],
+            topic=self._topic_at(q.start),
+        )
+
+    def _phrase_figure(self, q: Quantity, ctx: _Context, before: str | None = None,
+                       sides: tuple[str, ...] = ("before", "after", "either", "sentence")) -> Figure | None:
+        """The phrase row whose words sit nearest the number (``before`` overrides the clause searched).
+
+        Nearest, not first: in "所有办结的信息公开申请中同意公开答复9件" the number counts 同意公开,
+        the word right before it, not 办结 further back.  Rows that tie keep table order.
+        """
+        hits: list[tuple[int, int, Phrase, re.Match[str]]] = []
+        for rank, p in enumerate(PHRASES):
+            if p.side not in sides:
                 continue
-            if p.topic is not None and p.topic != topic:
+            if p.units is not None and q.printed_unit not in p.units and q.unit not in p.units:
+                continue
+            if p.topic is not None and p.topic != ctx.topic:
+                continue
+            if p.exclude is not None and re.search(p.exclude, ctx.sentence + ctx.after_sentence):
                 continue
             metric_unit = self.dictionary.metrics[p.metric].unit
             if q.unit is not None and not _unit_compatible(q.unit, metric_unit):
                 continue
-            m = _matches(p, before, after_clause, after_sentence)
-            if m is None:
+            if p.channel_total and _specific_information(ctx.segment):
                 continue
+            found = self._search(p, ctx, before)
+            if found is None:
+                continue
+            m, distance, rest = found
+            if p.then is not None and not re.search(p.then, ctx.after_clause):
+                continue
+            if p.channel_total and before is None and rest is not None:
+                if not CHANNEL_REST_RE.fullmatch(rest):
+                    continue  # "门户网站发布政策解读共132件": the channel published something else
+                distance = 0  # "门户网站全年主动公开各类政府信息": only filler between channel and number
+            hits.append((distance, rank, p, m))
+        for _distance, _rank, p, m in sorted(hits, key=lambda h: (h[0], h[1])):
             dims = dict(p.dims)
-            subunit = m.groupdict().get("subunit") if m.re.groupindex.get("subunit") else None
-            if subunit:
-                for prefix in SUBUNIT_PREFIXES:
-                    if subunit.startswith(prefix):
-                        subunit = subunit[len(prefix):]
+            subunit: str | None = None
+            if m.re.groupindex.get("subunit"):
+                subunit = clean_subunit(m.group("subunit") or "")
             subunit = subunit or self._subunit_at(q.start)
             if subunit:
                 dims["subunit"] = subunit
-            try:
-                dims = self.dictionary.complete_dims(p.metric, dims)
-                self.dictionary.validate(p.metric, dims)
-            except (KeyError, ValueError):
-                continue
-            return Figure(
-                metric=p.metric, dims=dims, value=q.value, unit=metric_unit, quote=q.text,
-                start=q.start, end=q.end, qualifier="approx" if q.approx else "exact",
-            )
+            fig = self._coded(q, p.metric, dims, ctx)
+            if fig is not None:
+                return fig
+        return None
+
+    @staticmethod
+    def _search(p: Phrase, ctx: _Context, before: str | None) -> tuple[re.Match[str], int, str | None] | None:
+        """Where a row's words occur: the match, its distance from the number, and what lies between."""
+        if p.side in ("before", "either", "sentence"):
+            text = (ctx.sentence if p.side == "sentence" else ctx.segment) if before is None else before
+            found = list(re.finditer(p.phrase, text))
+            last = found[-1] if found else None
+            if last is not None:
+                return last, len(text) - last.end(), text[last.end():]
+        if p.side in ("after", "either"):
+            target = ctx.after_sentence if p.phrase.startswith("^") else ctx.after_clause
+            m = re.search(p.phrase, target)
+            if m is not None:
+                return m, m.start(), None
+        return None
+
+    def _coded(self, q: Quantity, metric: str, dims: dict[str, str], ctx: _Context) -> Figure | None:
+        """A figure for ``metric`` with complete, valid dims (None when the dims are not in the dictionary)."""
+        if CUMULATIVE_AS_OF_RE.search(ctx.sentence) and re.search(r"共|累计|已", ctx.sentence):
+            dims = {**dims, "period": "cumulative"}
+        try:
+            dims = self.dictionary.complete_dims(metric, dims)
+            self.dictionary.validate(metric, dims)
+        except (KeyError, ValueError):
+            return None
+        return Figure(
+            metric=metric, dims=dims, value=q.value, unit=self.dictionary.metrics[metric].unit, quote=q.text,
+            start=q.start, end=q.end, qualifier="approx" if q.approx else "exact",
+        )
+
+    def _category_figure(self, q: Quantity, ctx: _Context) -> Figure | None:
+        """An item count in a list of content categories ("机构职能类信息612条，…")."""
+        if not self.narrative or q.printed_unit not in ("条", "件"):
+            return None
+        context = " ".join([*ctx.titles[:2], ctx.sentence, ctx.prev_sentence])
+        if not re.search(CATEGORY_CONTEXT, context):
+            return None
+        label = ctx.segment.strip()
+        for topic, pattern in BY_TOPIC:
+            if re.search(pattern, label):
+                return self._coded(q, "proactive.items.by_topic", {"topic": topic}, ctx)
+        return None
+
+    def _key_area_figure(self, q: Quantity, ctx: _Context, figures: list[Figure]) -> Figure | None:
+        """Items published in a key area (重点领域): "保障性住房信息7条", "（4）推进住房信息公开…共发布39条信息"."""
+        if not self.narrative or q.printed_unit not in ("条", "件"):
+            return None
+        if not re.search(KEY_AREA_CONTEXT, " ".join([*ctx.titles, ctx.sentence])):
+            return None
+        if not _counts_information(ctx.segment):
+            return None
+        # "…共发布348条信息，其中政府预决算公开19条、…": the parts of a key-area figure stay uncoded
+        split = ctx.sentence.rfind("其中")
+        if split >= 0:
+            head_end = ctx.sentence_start + split
+            if any(f.metric == "proactive.key_area_items" and ctx.sentence_start <= f.start < head_end
+                   for f in figures):
+                return None
+        area: str | None = None
+        for where in (ctx.segment, ctx.sentence, ctx.prev_sentence, *ctx.titles):
+            area = _earliest(KEY_AREAS, where)
+            if area:
+                # "科技创新、营商环境、重大项目等重点领域信息2000余条": several areas summed, none of them alone
+                if SEVERAL_AREAS_RE.search(where):
+                    return None
+                break
+        if area is None:
+            return None
+        dims = {"topic": area}
+        org = ORG_SUBJECT_RE.match(ctx.sentence)
+        if org:
+            dims["subunit"] = org.group("org")
+        return self._coded(q, "proactive.key_area_items", dims, ctx)
+
+    def _figure(self, q: Quantity, consumed: list[tuple[int, int]],
+                figures: list[Figure] | None = None) -> Figure | None:
+        text = self.text
+        figures = figures if figures is not None else []
+        if any(a <= q.start < b for a, b in consumed):
+            return None
+        if _is_noise(text, q) or q.unit == "%":
+            return None
+        ctx = self._context(q)
+        reference = bool(REFERENCE_AFTER_RE.match(text, q.end))
+        fig: Figure | None = None
+        if not reference:
+            fig = self._category_figure(q, ctx) or self._phrase_figure(q, ctx)
+            if fig is None:
+                fig = self._key_area_figure(q, ctx, figures)
+            if fig is None and _is_generic(ctx.segment) and GENERIC_AFTER_RE.fullmatch(ctx.after_clause):
+                # "共发布信息1992条": the subject is in the sentence, or in the heading just above it
+                fig = self._phrase_figure(q, ctx, before=ctx.sentence, sides=("before",))
+                if fig is None and ctx.titles:
+                    fig = self._phrase_figure(q, ctx, before=ctx.titles[0], sides=("before",))
+        if fig is not None:
+            return fig
         if q.unit is None:
             return None
-        label = (before + q.text + after_clause).strip()
+        label = (ctx.before + q.text + ctx.after_clause).strip()
         return Figure(
             metric=None, dims={}, value=q.value, unit=q.unit, quote=q.text, start=q.start, end=q.end,
             qualifier="approx" if q.approx else "exact", label=label[:120],
         )
 
+    def _demote(self, fig: Figure, first: Figure) -> Figure:
+        """An uncoded figure for a second, different value of a concept the prose already stated."""
+        cs = self._cs(fig.start)
+        label = (self._t(cs, fig.start) + fig.quote + self._t(fig.end, self._ce(fig.end))).strip()
+        return Figure(
+            metric=None, dims={}, value=fig.value, unit=fig.unit, quote=fig.quote, start=fig.start, end=fig.end,
+            qualifier=fig.qualifier, label=label[:120],
+            note=f"reads as {fig.metric}, already stated as {first.value} («{first.quote}»): a narrower scope",
+        )
+
     def _zero_figures(self, have: set[tuple[str, tuple[tuple[str, str], ...]]]) -> list[Figure]:
         out: list[Figure] = []
+        if self.wrapped:
+            index = [i for i, ch in enumerate(self.prose) if ch != "\n"]
+            flat = "".join(self.prose[i] for i in index)
+        else:
+            index, flat = list(range(len(self.prose))), self.prose
         for z in ZERO_PHRASES:
-            for m in re.finditer(z.phrase, self.prose):
-                if z.topic is not None and self._topic_at(m.start()) != z.topic:
+            for m in re.finditer(z.phrase, flat):
+                start, end = index[m.start()], index[m.end() - 1] + 1
+                if z.topic is not None and self._topic_at(start) != z.topic:
                     continue
                 dims = self.dictionary.complete_dims(z.metric, dict(z.dims))
                 key = (z.metric, tuple(sorted(dims.items())))
@@ -194,16 +473,17 @@ class NarrativeExtractor:
                 have.add(key)
                 out.append(Figure(
                     metric=z.metric, dims=dims, value=Decimal(0), unit=self.dictionary.metrics[z.metric].unit,
-                    quote=m.group(0), start=m.start(), end=m.end(),
+                    quote=self.text[start:end], start=start, end=end,
                 ))
                 break
         return out
 
     # -- statements ---------------------------------------------------------
     STATEMENT_RE = re.compile(
-        r"(?P<cmp>比|较|与|同比)(?P<base>(?:19|20)\d\d年(?:度)?|上一?年(?:度)?|去年|往年|前一年|上年同期)(?:同期)?"
+        r"(?:(?P<cmp>比|较|与|和|同)(?P<base>(?:19|20)\d\d年(?:度)?|上一?年(?:度)?|去年|往年|前一年|上年同期)(?:同期)?"
+        r"|(?P<yoy>同比))"
         r"(?P<subject>[^，,。；;]{0,24}?)"
-        r"(?P<dir>多出|增加|增长|提高|上升|减少|下降|降低|回落|持平|多|少)了?"
+        r"(?P<dir>多出|增加|增长|提高|上升|减少|下降|降低|回落|持平|相当|基本一致|多|少)了?"
     )
     HEDGES = ("略", "有一定", "有所", "明显", "大幅", "稍")
 
@@ -211,13 +491,13 @@ class NarrativeExtractor:
         out: list[Statement] = []
         consumed: list[tuple[int, int]] = []
         for m in self.STATEMENT_RE.finditer(self.prose):
-            base_txt = m.group("base")
+            base_txt = m.group("base") or "上年"  # 同比: against the same period of last year
             base_year: int | None = None
             if base_txt[:4].isdigit():
                 base_year = int(base_txt[:4])
             elif base_txt != "往年" and self.year is not None:
                 base_year = self.year - 1
-            direction = {"持平": "same"}.get(m.group("dir"))
+            direction = {"持平": "same", "相当": "same", "基本一致": "same"}.get(m.group("dir"))
             if direction is None:
                 direction = "decrease" if m.group("dir") in ("减少", "下降", "降低", "回落", "少") else "increase"
             # the delta: a quantity starting right after the direction word
@@ -231,7 +511,7 @@ class NarrativeExtractor:
             end = delta.end if delta else m.end()
             if delta:
                 consumed.append((delta.start, delta.end))
-            subject_before = self.text[_clause_start(self.text, m.start()) : m.start()]
+            subject_before = self._t(self._cs(m.start()), m.start())
             subject = m.group("subject") + " " + subject_before
             topic = self._topic_at(m.start())
             hit = classify(subject, topic)
@@ -257,7 +537,8 @@ class NarrativeExtractor:
         return out, consumed
 
     # -- shares -------------------------------------------------------------
-    SHARE_RE = re.compile(r"(?:占(?P<whole>[^，,。；;%]{0,30}?)(?:的)?(?:比例|比重)?(?:\([^)]*\)|（[^）]*）)?(?:为|是|达)?"
+    SHARE_RE = re.compile(r"(?:占(?P<whole>[^，,。；;%]{0,30}?)(?:的)?(?:比例|比重)?"
+                          r"(?:\([^)]*\)|（[^）]*）)?(?:为|是|达)?"
                           r"|(?P<rate>[\u4e00-\u9fff]{2,8})率(?:为|是|达)?)$")
 
     def _shares(self, figures: list[Figure]) -> list[StatedShare]:
@@ -265,15 +546,15 @@ class NarrativeExtractor:
         for q in find_quantities(self.prose):
             if q.unit != "%":
                 continue
-            cs = _clause_start(self.text, q.start)
-            clause = self.text[cs : q.start]
+            cs = self._cs(q.start)
+            clause = self._t(cs, q.start)
             m = self.SHARE_RE.search(clause)
             if not m:
                 continue
             part_phrase = clause[: m.start()] if m.group("rate") is None else m.group("rate")
             topic = self._topic_at(q.start)
             earlier = [f for f in figures if f.end <= q.start and f.status == "reported"]
-            sentence_start = _clause_start(self.text, q.start, SENTENCE_DELIMS)
+            sentence_start = _clause_start(self.text, q.start, self.sd)
             part: Figure | None = None
             if part_phrase.strip():
                 hit = classify(part_phrase, topic)
@@ -291,6 +572,19 @@ class NarrativeExtractor:
         return out
 
     def _whole(self, part: Figure, whole_phrase: str, earlier: list[Figure]) -> Figure | None:
+        if part.metric is not None and "subunit" in part.dims:
+            # "各乡镇主动公开政府信息1638条，占47%": a share of the same count for the whole publisher
+            wanted = {k: v for k, v in part.dims.items() if k != "subunit"}
+            cands = [f for f in earlier if f.metric == part.metric and f.dims == wanted]
+            if cands:
+                return cands[-1]
+        if part.metric in SHARE_PARENTS:
+            # "机构职能类信息324条，占17.5%": a category's share of all items
+            parent = SHARE_PARENTS[part.metric]
+            wanted = self.dictionary.complete_dims(parent, {})
+            cands = [f for f in earlier if f.metric == parent and f.dims == wanted]
+            if cands:
+                return cands[-1]
         if part.metric is not None:
             target_metric = part.metric
             target_dims = {k: "total" if k not in ("subunit", "period") else v for k, v in part.dims.items()}
@@ -313,7 +607,7 @@ class NarrativeExtractor:
         for f in earlier:
             if f is part or f.unit != part.unit:
                 continue
-            label = (f.dims.get("subunit", "") + self.text[_clause_start(self.text, f.start) : f.start])
+            label = (f.dims.get("subunit", "") + self._t(self._cs(f.start), f.start))
             score = len(grams & _bigrams(label))
             if score and (best is None or score >= best[0]):
                 best = (score, f)
@@ -322,18 +616,27 @@ class NarrativeExtractor:
     # -- all ----------------------------------------------------------------
     def extract(self) -> NarrativeResult:
         quantities = find_quantities(self.prose)
+        self._quantity_ends = sorted(q.end for q in quantities if not _is_noise(self.text, q))
         statements, consumed = self._statements([])
         figures: list[Figure] = []
         seen: set[tuple[str, tuple[tuple[str, str], ...], Decimal]] = set()
+        stated: dict[tuple[str, tuple[tuple[str, str], ...]], Figure] = {}
         for q in quantities:
-            fig = self._figure(q, consumed)
+            fig = self._figure(q, consumed, figures)
             if fig is None:
                 continue
             if fig.metric is not None:
                 key = (fig.metric, tuple(sorted(fig.dims.items())), fig.value or Decimal(0))
                 if key in seen:
                     continue
-                seen.add(key)
+                first = stated.get(key[:2])
+                if first is not None and first.value != fig.value:
+                    # The headline figure comes first; a later, different value for the same concept
+                    # is about a narrower scope ("公报…政策解读83件" after "发布政策解读共132件").
+                    fig = self._demote(fig, first)
+                else:
+                    seen.add(key)
+                    stated.setdefault(key[:2], fig)
             figures.append(fig)
         have = {(f.metric, tuple(sorted(f.dims.items()))) for f in figures if f.metric}
         figures.extend(self._zero_figures(have))  # type: ignore[arg-type]
@@ -343,12 +646,17 @@ class NarrativeExtractor:
         return NarrativeResult(figures=figures, statements=statements, shares=self._shares(figures))
 
 
+COUNT_UNITS = {"件", "条", "次", "个", "项", "篇", "场", "期", "份", "起", "宗", "批"}
+
+
 def _unit_compatible(printed: str, metric_unit: str) -> bool:
-    counts = {"件", "条", "次", "个", "项", "篇", "场", "期"}
+    """Whether a number printed with ``printed`` can be a value of a metric stored in ``metric_unit``."""
     if printed == metric_unit:
         return True
-    if printed in counts and metric_unit in counts:
+    if printed in COUNT_UNITS and metric_unit in COUNT_UNITS:
         return True
+    if printed == "人次" and metric_unit == "次":
+        return True  # visits: "访问量达162103人次"
     return printed in ("人", "人次") and metric_unit in ("人", "人次")
 
 
@@ -358,10 +666,22 @@ def _bigrams(s: str) -> set[str]:
 
 
 def derive_prior_values(statements: list[Statement], figures: list[Figure]) -> list[Figure]:
-    """Last year's value from "比2016年增加34.3万元": this year's value minus the delta."""
+    """Last year's value from what the report says about the change.
+
+    "比2016年增加34.3万元": this year's value minus the delta (exact when both are).
+    "比上年增长12.3%": this year's value divided by 1.123 — approximate, as the
+    percentage is rounded.  "与上年持平": the same value, approximately.
+    """
     out: list[Figure] = []
     for st in statements:
-        if st.metric is None or st.delta is None or st.base_year is None or st.delta_unit == "%":
+        if st.metric is None or st.base_year is None:
+            continue
+        if st.delta_unit == "%" or (st.direction == "same" and st.delta is None):
+            fig = _derive_from_ratio(st, figures)
+            if fig is not None:
+                out.append(fig)
+            continue
+        if st.delta is None:
             continue
         current = [f for f in figures if f.metric == st.metric and f.dims == st.dims and f.value is not None
                    and f.status == "reported"]
@@ -378,3 +698,30 @@ def derive_prior_values(statements: list[Statement], figures: list[Figure]) -> l
             year=st.base_year, note=f"{cur.quote} {'−' if sign < 0 else '+'} {st.quote}",
         ))
     return out
+
+
+def _derive_from_ratio(st: Statement, figures: list[Figure]) -> Figure | None:
+    """The prior value behind a percentage change (or "持平"): always approximate."""
+    current = [f for f in figures if f.metric == st.metric and f.dims == st.dims and f.value is not None
+               and f.status == "reported"]
+    if not current:
+        return None
+    cur = current[0]
+    assert cur.value is not None
+    if st.direction == "same":
+        factor = Decimal(1)
+    elif st.delta is None:
+        return None
+    else:
+        change = st.delta / 100
+        factor = 1 + change if st.direction == "increase" else 1 - change
+    if factor <= 0:
+        return None
+    raw = cur.value / factor
+    places = Decimal("0.01") if cur.unit == "元" and raw != raw.to_integral_value() else Decimal(1)
+    value = normalize(raw.quantize(places))
+    return Figure(
+        metric=st.metric, dims=dict(st.dims), value=value, unit=cur.unit, quote=st.quote, start=st.start,
+        end=st.end, qualifier="approx", status="derived", year=st.base_year,
+        note=f"{cur.quote} ÷ {factor} ({st.quote}); the percentage is rounded",
+    )

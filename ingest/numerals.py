@@ -51,6 +51,15 @@ UNIT_MULTIPLIERS: dict[str, tuple[str, Decimal]] = {
     "期": ("期", Decimal(1)),
     "人": ("人", Decimal(1)),
     "名": ("人", Decimal(1)),
+    # counted things reports name by their own classifier: kept as printed
+    "份": ("份", Decimal(1)),
+    "起": ("起", Decimal(1)),
+    "宗": ("宗", Decimal(1)),
+    "家": ("家", Decimal(1)),
+    "套": ("套", Decimal(1)),
+    "处": ("处", Decimal(1)),
+    "户": ("户", Decimal(1)),
+    "批": ("批", Decimal(1)),
     "%": ("%", Decimal(1)),
 }
 UNITS_BY_LENGTH = sorted(UNIT_MULTIPLIERS, key=len, reverse=True)
@@ -160,7 +169,8 @@ QUANTITY_RE = re.compile(
     rf"(?P<pre>大约|将近|接近|近|约)?"
     rf"(?P<num>{_NUM}(?:[万亿](?=[\u4e00-\u9fff%]))?|{_CN})"
     rf"(?P<suf>余|多)?"
-    rf"(?P<unit>{'|'.join(re.escape(u) for u in UNITS_BY_LENGTH)})?"
+    # PDF and converter text puts a space between number and unit ("749 件")
+    rf"(?:[ \xa0]?(?P<unit>{'|'.join(re.escape(u) for u in UNITS_BY_LENGTH)}))?"
     rf"(?P<post>左右|以上)?"
 )
 

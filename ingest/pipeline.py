@@ -1,17 +1,26 @@
 """From a source document to everything gongkai stores about a report.
 
 sections → standard tables (when the report has them) → prose figures →
-statements and derived values → checks.  The result is plain data; writing it
-is the loader's job (``db.loader``), in one transaction.
+统计表 (narrative reports) → statements and derived values → checks.  The
+result is plain data; writing it is the loader's job (``db.loader``), in one
+transaction.
 """
 
 from __future__ import annotations
 
-from ingest.consistency import figure_checks, share_checks
+from ingest.consistency import breakdown_checks, figure_checks, listed_parts_checks, share_checks
 from ingest.metadata import infer_title
-from ingest.model import ExtractedReport, Figure, ReportMeta
+from ingest.model import Check, ExtractedReport, Figure, ReportMeta
 from ingest.narrative import NarrativeExtractor, derive_prior_values
 from ingest.sections import split_sections
+from ingest.stat_table import (
+    HEADER_RE,
+    balance_check,
+    implied_zero_checks,
+    prose_vs_table,
+    read_stat_table,
+    table_checks,
+)
 
 
 class ExtractionError(ValueError):
@@ -44,9 +53,12 @@ def extract_report(text: str, meta: ReportMeta | None = None, media_type: str = 
         )
     sections = split_sections(text)
     standard = _standard(text)
-    prose = NarrativeExtractor(text, sections, meta.year).extract()
+    # A narrative report's 统计表 is read by its own reader; the prose ends where it begins.
+    header = HEADER_RE.search(text) if standard is None else None
+    prose = NarrativeExtractor(text, sections, meta.year, end=header.start() if header else None,
+                               narrative=standard is None).extract()
     figures: list[Figure] = []
-    checks = []
+    checks: list[Check] = []
     fmt = "narrative"
     if standard is not None:
         fmt = standard.format
@@ -54,8 +66,10 @@ def extract_report(text: str, meta: ReportMeta | None = None, media_type: str = 
         checks.extend(standard.checks)
         table_spans = [(f.start, f.end) for f in standard.figures]
         lo = min((s for s, _ in table_spans), default=len(text))
-        # prose figures are those before the first table
-        prose_figs = [f for f in prose.figures if f.end <= lo]
+        hi = max((e for _, e in table_spans), default=len(text))
+        # prose figures are those before the first table cell or after the last one
+        # (the closing parts: 存在的主要问题, 其他需要报告的事项 such as 信息处理费)
+        prose_figs = [f for f in prose.figures if f.end <= lo or f.start >= hi]
     else:
         prose_figs = prose.figures
     figures.extend(prose_figs)
@@ -63,6 +77,17 @@ def extract_report(text: str, meta: ReportMeta | None = None, media_type: str = 
     figures.extend(derived)
     if standard is None:
         checks.extend(figure_checks(prose_figs))
+        checks.extend(breakdown_checks(prose_figs))
+        checks.extend(listed_parts_checks(prose_figs, text))
+        table, table_figs = read_stat_table(text, prose_figs)
+        if table is not None:
+            figures.extend(table_figs)
+            checks.extend(table_checks(table, text))
+            checks.extend(prose_vs_table(prose_figs, table_figs))
+            checks.extend(implied_zero_checks(prose_figs, table_figs))
+        balance = balance_check(prose_figs + (table_figs if table is not None else []))
+        if balance is not None:
+            checks.append(balance)
     checks.extend(share_checks([s for s in prose.shares if s.part in prose_figs]))
     return ExtractedReport(
         text=text, format=fmt,  # type: ignore[arg-type]

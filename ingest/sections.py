@@ -68,7 +68,9 @@ TITLE_END = re.compile(
 # Words headings end with; a long run-on title is cut after the first one
 # (and the words chained to it: "问题和改进措施", "情况统计表").
 TITLE_FINAL = re.compile(r"情况|方面|数量|类别|形式|措施|问题|概述|附表|统计表|认识|机制|打算")
-TITLE_CHAIN = re.compile(r"(?:(?:[和及与、]|以及)[\u4e00-\u9fff\d]{0,10}?(?:情况|措施|问题|打算|建议|形式|类别))|统计表")
+TITLE_CHAIN = re.compile(
+    r"(?:(?:[和及与、]|以及)[\u4e00-\u9fff\d]{0,10}?(?:情况|措施|问题|打算|建议|形式|类别))|统计表"
+)
 SOFT_TITLE = 16
 MAX_TITLE = 60
 

@@ -36,7 +36,9 @@ HEADER_RE = re.compile(
     rf"(?P<cols>(?:(?:(?:19|20)\d\d[{SP}]*年[{SP}]*度?|本[{SP}]*年[{SP}]*度?|历[{SP}]*年[{SP}]*累[{SP}]*计"
     rf"|累[{SP}]*计)[{SP}]*)+)"
 )
-COLUMN_RE = re.compile(rf"历[{SP}]*年[{SP}]*累[{SP}]*计|累[{SP}]*计|(?:19|20)\d\d[{SP}]*年[{SP}]*度?|本[{SP}]*年[{SP}]*度?")
+COLUMN_RE = re.compile(
+    rf"历[{SP}]*年[{SP}]*累[{SP}]*计|累[{SP}]*计|(?:19|20)\d\d[{SP}]*年[{SP}]*度?|本[{SP}]*年[{SP}]*度?"
+)
 UNITS = ("万元", "人次", "条", "件", "元", "个", "次", "人", "项", "篇", "份")
 ROW_RE = re.compile(
     rf"[{SP}]*(?P<pre>其中[:：]?[{SP}]*)?(?:(?P<item>\d{{1,2}})[{SP}]*[、.．][{SP}]*)?"
@@ -211,6 +213,18 @@ def _le(part: Cells, whole: Cells) -> bool:
     return all(p is None or w is None or p <= w for p, w in zip(part, whole, strict=True))
 
 
+def _adds_up(combo: tuple[Cells, ...], ncols: int) -> bool:
+    """The sub-rows (combo[1:]) add up to the parent row (combo[0]) in every column."""
+    for j in range(ncols):
+        whole = combo[0][j]
+        parts = [k[j] for k in combo[1:]]
+        if whole is None or any(v is None for v in parts):
+            return False
+        if sum((v for v in parts if v is not None), Decimal(0)) != whole:
+            return False
+    return True
+
+
 def _solve(table: StatTable, prose: list[Figure]) -> None:
     """Narrow every row's readings with the table's constraints and the prose."""
     cols = table.columns
@@ -242,9 +256,7 @@ def _solve(table: StatTable, prose: list[Figure]) -> None:
                 continue
             valid = [combo for combo in itertools.product(*lists)
                      if all(_le(k, combo[0]) for k in combo[1:])]
-            exact = [combo for combo in valid if all(
-                combo[0][j] is not None and all(k[j] is not None for k in combo[1:])
-                and sum(k[j] for k in combo[1:] if k[j] is not None) == combo[0][j] for j in range(len(cols)))]
+            exact = [combo for combo in valid if _adds_up(combo, len(cols))]
             chosen = exact or valid
             if not chosen:
                 continue
@@ -392,3 +404,113 @@ def prose_vs_table(prose: list[Figure], table_figures: list[Figure]) -> list[Che
         checks.append(Check(rule, "pass" if ok else "fail", left, right,
                             f"prose {p.value} vs 统计表 本年 {t.value}", notable=not ok))
     return checks
+
+
+Key = tuple[str, tuple[tuple[str, str], ...]]
+# Families whose parts add up to a total: (total metric, dimension or None, part metrics).
+FAMILIES: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
+    ("applications.received", "channel", ()),
+    ("applications.outcome.total", None, (
+        "applications.outcome.already_public", "applications.outcome.granted", "applications.outcome.partial",
+        "applications.outcome.denied", "applications.outcome.not_this_agency", "applications.outcome.not_exist",
+        "applications.outcome.clarification", "applications.outcome.redirected", "applications.outcome.other",
+    )),
+)
+# A combined row covers its members: a 信函 figure is not missing from a table that has 信函、传真.
+COVERS: dict[str, tuple[str, ...]] = {"letter_or_fax": ("letter", "fax")}
+
+
+def _family_values(figs: list[Figure], total: str, dim: str | None,
+                   members: tuple[str, ...]) -> tuple[Figure | None, dict[str, Figure]]:
+    whole: Figure | None = None
+    parts: dict[str, Figure] = {}
+    for f in figs:
+        if f.metric is None or f.status != "reported" or f.year is not None:
+            continue
+        if "subunit" in f.dims or "period" in f.dims:
+            continue
+        if dim is not None and f.metric == total:
+            member = f.dims.get(dim, "total")
+            if member == "total" and all(v == "total" for v in f.dims.values()):
+                whole = whole or f
+            elif member != "total" and all(v == "total" for k, v in f.dims.items() if k != dim):
+                parts.setdefault(member, f)
+        elif dim is None and f.metric == total and all(v == "total" for v in f.dims.values()):
+            whole = whole or f
+        elif dim is None and f.metric in members and all(v == "total" for v in f.dims.values()):
+            parts.setdefault(f.metric, f)
+    return whole, parts
+
+
+def _complete(whole: Figure | None, parts: dict[str, Figure]) -> bool:
+    if whole is None or whole.value is None or not parts or any(p.value is None for p in parts.values()):
+        return False
+    return sum((p.value for p in parts.values() if p.value is not None), Decimal(0)) == whole.value
+
+
+def implied_zero_checks(prose: list[Figure], table_figures: list[Figure]) -> list[Check]:
+    """Parts one side leaves out although its breakdown is complete: there they are 0.
+
+    "共收到申请7条，网上申请数3条，信函申请数4条" lists every channel (3 + 4 = 7), so
+    the prose says there was no 电子邮件 application; a 统计表 with 电子邮件申请数 3
+    disagrees.  Only when the side that is silent adds up to its own total.
+    """
+    checks: list[Check] = []
+    for total, dim, members in FAMILIES:
+        p_whole, p_parts = _family_values(prose, total, dim, members)
+        t_whole, t_parts = _family_values(table_figures, total, dim, members)
+        p_complete, t_complete = _complete(p_whole, p_parts), _complete(t_whole, t_parts)
+        for name in sorted(set(p_parts) ^ set(t_parts)):
+            in_prose = name in p_parts
+            if in_prose and (not t_complete or any(name in COVERS.get(c, ()) for c in t_parts)):
+                continue
+            if not in_prose and (not p_complete or any(name in COVERS.get(c, ()) for c in p_parts)):
+                continue
+            shown = p_parts[name] if in_prose else t_parts[name]
+            tag = f"[{name}]" if dim is not None else ""
+            metric = total if dim is not None else name
+            rule = f"prose_vs_table:{metric}{tag}"
+            if in_prose:
+                left = CheckSide(shown.value, f"prose «{shown.quote}»", shown.start, shown.end)
+                right = CheckSide(Decimal(0), "统计表: no such row, and its rows add up to the total (implied 0)")
+            else:
+                left = CheckSide(Decimal(0), "prose: not mentioned, and its breakdown adds up to the total (implied 0)")
+                right = CheckSide(shown.value, f"统计表 «{shown.quote}»", shown.start, shown.end)
+            if left.value is None or right.value is None:
+                continue
+            ok = left.value == right.value
+            checks.append(Check(rule, "pass" if ok else "fail", left, right,
+                                f"prose {left.value} vs 统计表 本年 {right.value} (one side implied by a complete "
+                                f"breakdown)", notable=not ok))
+    return checks
+
+
+def balance_check(figures: list[Figure]) -> Check | None:
+    """Applications received (+ carried over) against those answered (+ carried forward).
+
+    Prose figures first, 统计表 本年 cells otherwise.  Without a carry-forward figure a
+    difference may be applications still open at year end, so it is inconclusive.
+    """
+    def pick(metric: str) -> Figure | None:
+        cands = [f for f in figures if f.metric == metric and f.status == "reported" and f.year is None
+                 and "subunit" not in f.dims and "period" not in f.dims
+                 and all(v == "total" for v in f.dims.values())]
+        return cands[0] if cands else None
+
+    received, answered = pick("applications.received"), pick("applications.outcome.total")
+    if received is None or answered is None or received.value is None or answered.value is None:
+        return None
+    carried_over, carried_forward = pick("applications.carried_over"), pick("applications.carried_forward")
+    incoming = received.value + (carried_over.value or Decimal(0) if carried_over else Decimal(0))
+    outgoing = answered.value + (carried_forward.value or Decimal(0) if carried_forward else Decimal(0))
+    left = CheckSide(incoming, f"received «{received.quote}»" + (" + carried over" if carried_over else ""),
+                     received.start, received.end)
+    right = CheckSide(outgoing, f"answered «{answered.quote}»" + (" + carried forward" if carried_forward else ""),
+                      answered.start, answered.end)
+    detail = f"{incoming} received vs {outgoing} answered"
+    if incoming == outgoing:
+        return Check("balance:applications", "pass", left, right, detail)
+    if carried_forward is None:
+        return Check("balance:applications", "inconclusive", left, right,
+                     detail + "; no carry-forward figure is reported")
+    return Check("balance:applications", "fail", left, right, detail, notable=True)

@@ -1,34 +1,93 @@
 """GraphQL schema (strawberry): types over the dicts ``db.queries`` returns.
 
-Resolvers only translate arguments and call the query layer, so the GraphQL
-answers are by construction the REST answers.
+Resolvers only translate arguments and call the query layer, through the
+per-request DataLoaders of ``schema.context`` for anything nested, so the
+GraphQL answers are by construction the REST answers and a nested query costs
+a constant number of statements.  Objects implement Relay's ``Node`` with
+opaque global ids (``databaseId`` is the id REST uses); lists that can grow are
+connections with keyset cursors and a required ``first`` of at most 100.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any, NewType
+import base64
+import binascii
+from collections.abc import Awaitable, Callable
+from enum import Enum
+from typing import Any, Generic, NewType, TypeVar
 
 import strawberry
-from sqlalchemy.engine import Connection
-from strawberry.types import Info
+from graphql import GraphQLError
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext, Info
 
 from db import queries
+from schema.context import Context, ReportPageKey, gather
+from schema.limits import MAX_FIRST, MAX_NODES, code_errors, extensions
 
-Number = strawberry.scalar(
-    NewType("Number", object),
-    serialize=lambda v: v,
-    parse_value=lambda v: Decimal(str(v)),
+Number = NewType("Number", float)
+
+NUMBER = strawberry.scalar(
+    name="Number",
     description="An exact number: an integer where integral, else a decimal.",
+    serialize=lambda v: v,
+    parse_value=lambda v: v,
 )
 
 
-def _conn(info: Info) -> Connection:
-    conn: Connection = info.context["db"].get()
-    return conn
+def _ctx(info: Info) -> Context:
+    ctx: Context = info.context
+    return ctx
 
 
-@strawberry.type
+# --- global ids ------------------------------------------------------------------------
+
+NODE_TYPES = ("Publisher", "Report", "Section", "Observation", "Statement", "Check", "Metric", "Category")
+
+
+def to_global_id(type_name: str, key: str) -> strawberry.ID:
+    return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{key}".encode()).decode().rstrip("="))
+
+
+def from_global_id(value: str) -> tuple[str, str] | None:
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    type_name, sep, key = raw.partition(":")
+    if not sep or type_name not in NODE_TYPES or not key:
+        return None
+    return type_name, key
+
+
+def key_of(value: str, type_name: str) -> str:
+    """The database id behind an id argument, which may be a global id or the REST id."""
+    decoded = from_global_id(value)
+    if decoded is None:
+        return value
+    if decoded[0] != type_name:
+        raise queries.QueryError(f"id {value!r} is a {decoded[0]}, not a {type_name}", "invalid_parameter")
+    return decoded[1]
+
+
+def _limit(first: int) -> None:
+    queries.check_limit(first, MAX_FIRST)
+
+
+# --- shared small types ---------------------------------------------------------------------
+
+@strawberry.enum(description="Label language.")
+class Lang(Enum):
+    ZH = "zh"
+    EN = "en"
+
+
+@strawberry.interface(description="An object with a global, opaque id (Relay); fetch any of them with node(id).")
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type(description="One dimension of a breakdown: name and member code.")
 class Dim:
     name: str
     value: str
@@ -39,113 +98,225 @@ def _dims(d: dict[str, str]) -> list[Dim]:
 
 
 @strawberry.type
-class Provenance:
-    section: str | None
-    section_title: str | None
-    quote: str
-    start: int
-    end: int
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+T = TypeVar("T")
 
 
 @strawberry.type
-class Observation:
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type(description="A page of a list (Relay connection) with keyset cursors, stable under inserts.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    counter: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="The number of items matching (counted only when asked for).")
+    async def total_count(self) -> int:
+        return await self.counter()
+
+
+def _connection(page: queries.Page, make: Callable[[dict[str, Any]], T],
+                counter: Callable[[], Awaitable[int]]) -> Connection[T]:
+    edges = [Edge(cursor=c, node=make(item)) for item, c in zip(page.items, page.cursors, strict=True)]
+    info = PageInfo(has_next_page=page.next_cursor is not None, has_previous_page=False,
+                    start_cursor=page.cursors[0] if page.cursors else None,
+                    end_cursor=page.cursors[-1] if page.cursors else None)
+    return Connection(edges=edges, page_info=info, counter=counter)
+
+
+@strawberry.enum
+class SortDirection(Enum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+@strawberry.input(description="An inclusive range of years.")
+class YearRange:
+    from_: int = strawberry.field(name="from")
+    to: int
+
+    def pair(self) -> tuple[int, int]:
+        return self.from_, self.to
+
+
+def _range(r: YearRange | None) -> tuple[int, int] | None:
+    return r.pair() if r is not None else None
+
+
+@strawberry.input(description="A dimension filter: name and member code (see dimensions).")
+class DimInput:
+    name: str
+    value: str
+
+
+def _dim_filter(dims: list[DimInput] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for d in dims or []:
+        if d.name in out:
+            raise queries.QueryError(f"dimension {d.name!r} given twice", "repeated_parameter")
+        out[d.name] = d.value
+    return out
+
+
+# --- dictionary -------------------------------------------------------------------------------
+
+def _label(obj: Any, lang: Lang) -> str:
+    return str(obj.label_zh if lang is Lang.ZH else obj.label_en)
+
+
+@strawberry.type(description="A metric of the data dictionary.")
+class Metric(Node):
     id: strawberry.ID
-    metric: str | None
-    dims: list[Dim]
-    value: Number | None  # type: ignore[valid-type]
+    code: str
+    category: str
+    label_zh: str
+    label_en: str
+    description: str
     unit: str
-    qualifier: str
-    status: str
-    year: int
-    candidates: list[Number] | None  # type: ignore[valid-type]
-    label: str | None
-    note: str | None
-    provenance: Provenance
+    dims: list[str]
+    formats: list[str]
+    template_ref: str | None
+
+    @strawberry.field(description="The label in one language.")
+    def label(self, lang: Lang) -> str:
+        return _label(self, lang)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Observation:
-        p = d["provenance"]
-        return cls(id=strawberry.ID(d["id"]), metric=d["metric"], dims=_dims(d["dims"]), value=d["value"],
-                   unit=d["unit"], qualifier=d["qualifier"], status=d["status"], year=d["year"],
-                   candidates=d["candidates"], label=d["label"], note=d["note"],
-                   provenance=Provenance(section=p["section"], section_title=p.get("section_title"),
-                                         quote=p["quote"], start=p["start"], end=p["end"]))
+    def from_dict(cls, d: dict[str, Any]) -> Metric:
+        return cls(id=to_global_id("Metric", d["code"]), code=d["code"], category=d["category"],
+                   label_zh=d["label_zh"], label_en=d["label_en"], description=d["description"], unit=d["unit"],
+                   dims=list(d["dims"]), formats=list(d["formats"]), template_ref=d["template_ref"])
 
 
-@strawberry.type
-class Statement:
+@strawberry.type(description="A category of metrics.")
+class Category(Node):
     id: strawberry.ID
-    metric: str | None
-    dims: list[Dim]
-    base_year: int | None
-    direction: str
-    delta: Number | None  # type: ignore[valid-type]
-    delta_unit: str | None
-    qualifier: str
-    quote: str
-    start: int
-    end: int
+    code: str
+    label_zh: str
+    label_en: str
+    description: str
+    metrics: list[Metric]
+
+    @strawberry.field(description="The label in one language.")
+    def label(self, lang: Lang) -> str:
+        return _label(self, lang)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Statement:
-        p = d["provenance"]
-        return cls(id=strawberry.ID(d["id"]), metric=d["metric"], dims=_dims(d["dims"]), base_year=d["base_year"],
-                   direction=d["direction"], delta=d["delta"], delta_unit=d["delta_unit"],
-                   qualifier=d["qualifier"], quote=p["quote"], start=p["start"], end=p["end"])
+    def from_dict(cls, d: dict[str, Any]) -> Category:
+        return cls(id=to_global_id("Category", d["code"]), code=d["code"], label_zh=d["label_zh"],
+                   label_en=d["label_en"], description=d["description"],
+                   metrics=[Metric.from_dict(m) for m in d["metrics"]])
 
 
 @strawberry.type
-class CheckSide:
-    value: Number | None  # type: ignore[valid-type]
-    source: str
-    start: int | None
-    end: int | None
+class DimensionMember:
+    code: str
+    label_zh: str
+    label_en: str
+
+    @strawberry.field(description="The label in one language.")
+    def label(self, lang: Lang) -> str:
+        return _label(self, lang)
 
 
-@strawberry.type
-class Check:
+@strawberry.type(description="A breakdown dimension and its members.")
+class Dimension:
+    name: str
+    members: list[DimensionMember]
+
+
+# --- publishers ----------------------------------------------------------------------------------
+
+@strawberry.type(description="A name a publisher printed on its reports, and the years it did.")
+class PublisherName:
+    name: str
+    first_year: int
+    last_year: int
+
+
+@strawberry.enum
+class PublisherSortField(Enum):
+    NAME = "name"
+    LEVEL = "level"
+    ID = "id"
+
+
+@strawberry.input
+class PublisherOrder:
+    field: PublisherSortField
+    direction: SortDirection = SortDirection.ASC
+
+
+@strawberry.input
+class PublisherFilter:
+    level: str | None = None
+    province: str | None = None
+    parent: strawberry.ID | None = None
+    name_contains: str | None = strawberry.field(default=None, description="Part of a current or former name.")
+
+
+@strawberry.input
+class PublisherReportFilter:
+    year: int | None = None
+    year_range: YearRange | None = None
+
+
+@strawberry.type(description="A government body that publishes annual reports.")
+class Publisher(Node):
     id: strawberry.ID
-    rule: str
-    result: str
-    notable: bool
-    detail: str
-    left: CheckSide
-    right: CheckSide
-    year: int
-    report_id: str
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Check:
-        return cls(id=strawberry.ID(d["id"]), rule=d["rule"], result=d["result"], notable=d["notable"],
-                   detail=d["detail"], left=CheckSide(**d["left"]), right=CheckSide(**d["right"]), year=d["year"],
-                   report_id=d["report_id"])
-
-
-@strawberry.type
-class Section:
-    id: strawberry.ID
-    number: str
-    inferred_number: str
-    title: str
-    depth: int
-    start: int
-    end: int
-    text: str | None
-    children: list[Section]
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Section:
-        return cls(id=strawberry.ID(d["id"]), number=d["number"], inferred_number=d["inferred_number"],
-                   title=d["title"], depth=d["depth"], start=d["start"], end=d["end"], text=d.get("text"),
-                   children=[Section.from_dict(c) for c in d["children"]])
-
-
-@strawberry.type
-class PublisherRef:
-    id: strawberry.ID
+    database_id: str
     name: str
     level: str
+    province: str | None
+    region_code: str | None
+    parent_id: strawberry.Private[str | None]
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Publisher:
+        return cls(id=to_global_id("Publisher", d["id"]), database_id=d["id"], name=d["name"], level=d["level"],
+                   province=d["province"], region_code=d["region_code"], parent_id=d["parent_id"])
+
+    @strawberry.field
+    async def parent(self, info: Info) -> Publisher | None:
+        if not self.parent_id:
+            return None
+        d = await _ctx(info).loaders.publisher.load(self.parent_id)
+        return Publisher.from_dict(d) if d else None
+
+    @strawberry.field(description="The names it printed on its reports (name history), oldest first.")
+    async def names(self, info: Info) -> list[PublisherName]:
+        return [PublisherName(**n) for n in await _ctx(info).loaders.publisher_names.load(self.database_id)]
+
+    @strawberry.field(description="The bodies under it.")
+    async def children(self, info: Info) -> list[Publisher]:
+        return [Publisher.from_dict(c) for c in await _ctx(info).loaders.publisher_children.load(self.database_id)]
+
+    @strawberry.field(description="Its reports, oldest first.")
+    async def reports(self, info: Info, first: int, after: str | None = None,
+                      filter: PublisherReportFilter | None = None) -> Connection[Report]:
+        _limit(first)
+        f = filter or PublisherReportFilter()
+        key = ReportPageKey(first, after, f.year, _range(f.year_range))
+        ctx = _ctx(info)
+        page = await ctx.loaders.publisher_reports.load((self.database_id, key))
+
+        async def count() -> int:
+            return await ctx.run(queries.count_reports, publisher=self.database_id, year=key.year,
+                                 year_range=key.year_range)
+        return _connection(page, Report.from_dict, count)
+
+
+# --- reports, sections, observations --------------------------------------------------------------
 
 @strawberry.type
 class Source:
@@ -157,95 +328,522 @@ class Source:
     media_type: str
 
 
-@strawberry.type
-class Report:
+@strawberry.type(description="Where in the stored report text a figure was read.")
+class Provenance:
+    section: str | None
+    section_title: str | None
+    quote: str
+    start: int
+    end: int
+
+
+@strawberry.input(description="Which observations: totals by default across reports; every figure inside one "
+                              "report unless narrowed.")
+class ObservationFilter:
+    metric: str | None = None
+    metrics: list[str] | None = None
+    publisher: strawberry.ID | None = None
+    year: int | None = None
+    year_range: YearRange | None = None
+    dims: list[DimInput] | None = None
+    status: str | None = None
+
+    def to_query(self, *, totals_by_default: bool, include_uncoded: bool = True) -> queries.ObservationFilter:
+        metrics = list(self.metrics or [])
+        if self.metric:
+            metrics.insert(0, self.metric)
+        return queries.ObservationFilter.of(
+            metrics=metrics, publisher=key_of(self.publisher, "Publisher") if self.publisher else None,
+            year=self.year, year_range=_range(self.year_range), dims=_dim_filter(self.dims), status=self.status,
+            include_uncoded=include_uncoded, totals_by_default=totals_by_default)
+
+
+@strawberry.type(description="One figure of one report.")
+class Observation(Node):
     id: strawberry.ID
+    database_id: str
+    report_id: str
+    publisher_id: str
+    year: int = strawberry.field(description="The year the figure is about.")
+    metric: str | None
+    dims: list[Dim]
+    value: Number | None
+    unit: str
+    qualifier: str
+    status: str
+    candidates: list[Number] | None
+    label: str | None
+    note: str | None
+    provenance: Provenance
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Observation:
+        p = d["provenance"]
+        return cls(id=to_global_id("Observation", d["id"]), database_id=d["id"], report_id=d["report_id"],
+                   publisher_id=d["publisher_id"], year=d["year"], metric=d["metric"], dims=_dims(d["dims"]),
+                   value=d["value"], unit=d["unit"], qualifier=d["qualifier"], status=d["status"],
+                   candidates=d["candidates"], label=d["label"], note=d["note"],
+                   provenance=Provenance(section=p["section"], section_title=p.get("section_title"),
+                                         quote=p["quote"], start=p["start"], end=p["end"]))
+
+    @strawberry.field(description="The metric's dictionary entry.")
+    async def metric_info(self, info: Info) -> Metric | None:
+        if not self.metric:
+            return None
+        d = await _ctx(info).loaders.metric.load(self.metric)
+        return Metric.from_dict(d) if d else None
+
+    @strawberry.field
+    async def report(self, info: Info) -> Report:
+        return Report.from_dict(await _ctx(info).loaders.report.load(self.report_id))
+
+    @strawberry.field
+    async def publisher(self, info: Info) -> Publisher:
+        return Publisher.from_dict(await _ctx(info).loaders.publisher.load(self.publisher_id))
+
+
+@strawberry.type(description="A comparison the report itself makes (metric, base year, direction, delta).")
+class Statement(Node):
+    id: strawberry.ID
+    database_id: str
+    report_id: str
+    year: int
+    metric: str | None
+    dims: list[Dim]
+    base_year: int | None
+    direction: str
+    delta: Number | None
+    delta_unit: str | None
+    qualifier: str
+    section: str | None
+    quote: str
+    start: int
+    end: int
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Statement:
+        p = d["provenance"]
+        return cls(id=to_global_id("Statement", d["id"]), database_id=d["id"], report_id=d["report_id"],
+                   year=d["year"], metric=d["metric"], dims=_dims(d["dims"]), base_year=d["base_year"],
+                   direction=d["direction"], delta=d["delta"], delta_unit=d["delta_unit"],
+                   qualifier=d["qualifier"], section=p["section"], quote=p["quote"], start=p["start"],
+                   end=p["end"])
+
+
+@strawberry.type(description="One side of a consistency check.")
+class CheckSide:
+    value: Number | None
+    source: str
+    start: int | None
+    end: int | None
+
+
+@strawberry.type(description="A consistency rule applied to a report, and its result.")
+class Check(Node):
+    id: strawberry.ID
+    database_id: str
+    rule: str
+    result: str
+    notable: bool
+    detail: str
+    left: CheckSide
+    right: CheckSide
+    year: int
+    report_id: str
+    publisher_id: str
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Check:
+        return cls(id=to_global_id("Check", d["id"]), database_id=d["id"], rule=d["rule"], result=d["result"],
+                   notable=d["notable"], detail=d["detail"], left=CheckSide(**d["left"]),
+                   right=CheckSide(**d["right"]), year=d["year"], report_id=d["report_id"],
+                   publisher_id=d["publisher_id"])
+
+    @strawberry.field
+    async def report(self, info: Info) -> Report:
+        return Report.from_dict(await _ctx(info).loaders.report.load(self.report_id))
+
+    @strawberry.field
+    async def publisher(self, info: Info) -> Publisher:
+        return Publisher.from_dict(await _ctx(info).loaders.publisher.load(self.publisher_id))
+
+
+ALL_IN_REPORT = queries.ObservationFilter(totals_by_default=False)
+
+
+def _subtree_ids(node: dict[str, Any]) -> set[str]:
+    out = {node["id"]}
+    for c in node["children"]:
+        out |= _subtree_ids(c)
+    return out
+
+
+@strawberry.type(description="A heading of a report, with its text, sub-sections and the figures inside.")
+class Section(Node):
+    id: strawberry.ID
+    database_id: str
+    report_id: str
+    number: str
+    inferred_number: str = strawberry.field(description="The number, restored where the source lost numerals.")
+    title: str
+    depth: int
+    start: int
+    end: int
+    children: list[Section]
+    subtree: strawberry.Private[frozenset[str]]
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Section:
+        return cls(id=to_global_id("Section", d["id"]), database_id=d["id"], report_id=d["report_id"],
+                   number=d["number"], inferred_number=d["inferred_number"], title=d["title"], depth=d["depth"],
+                   start=d["start"], end=d["end"], children=[Section.from_dict(c) for c in d["children"]],
+                   subtree=frozenset(_subtree_ids(d)))
+
+    @strawberry.field(description="The section's text (heading included), from the stored report text.")
+    async def text(self, info: Info) -> str:
+        full = await _ctx(info).loaders.text.load(self.report_id)
+        return str(full or "")[self.start:self.end]
+
+    @strawberry.field(description="The figures read inside this section or its sub-sections, in document order.")
+    async def observations(self, info: Info) -> list[Observation]:
+        rows = await _ctx(info).loaders.observations.load((self.report_id, ALL_IN_REPORT))
+        return [Observation.from_dict(o) for o in rows if o["provenance"]["section"] in self.subtree]
+
+
+@strawberry.enum
+class ReportSortField(Enum):
+    YEAR = "year"
+    PUBLISHER = "publisher"
+    FORMAT = "format"
+    ID = "id"
+
+
+@strawberry.input
+class ReportOrder:
+    field: ReportSortField
+    direction: SortDirection = SortDirection.ASC
+
+
+@strawberry.input
+class ReportFilter:
+    publisher: strawberry.ID | None = None
+    year: int | None = None
+    year_range: YearRange | None = None
+    format: str | None = strawberry.field(default=None, description="narrative, standard-2019 or standard-2021")
+
+
+@strawberry.type(description="One annual report of one publisher.")
+class Report(Node):
+    id: strawberry.ID
+    database_id: str
     year: int
     format: str
     title: str
     printed_publisher: str
-    publisher: PublisherRef
     source: Source
+    publisher_id: strawberry.Private[str]
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Report:
-        pub = d["publisher"]
-        return cls(id=strawberry.ID(d["id"]), year=d["year"], format=d["format"], title=d["title"],
-                   printed_publisher=d["printed_publisher"],
-                   publisher=PublisherRef(id=strawberry.ID(pub["id"]), name=pub["name"], level=pub["level"]),
-                   source=Source(**d["source"]))
+        return cls(id=to_global_id("Report", d["id"]), database_id=d["id"], year=d["year"], format=d["format"],
+                   title=d["title"], printed_publisher=d["printed_publisher"], source=Source(**d["source"]),
+                   publisher_id=d["publisher"]["id"])
 
     @strawberry.field
-    def sections(self, info: Info) -> list[Section]:
-        return [Section.from_dict(s) for s in queries.report_sections(_conn(info), str(self.id))]
+    async def publisher(self, info: Info) -> Publisher:
+        return Publisher.from_dict(await _ctx(info).loaders.publisher.load(self.publisher_id))
 
-    @strawberry.field
-    def observations(self, info: Info, include_uncoded: bool = True) -> list[Observation]:
-        rows = queries.report_observations(_conn(info), str(self.id), include_uncoded=include_uncoded)
+    @strawberry.field(description="The heading tree.")
+    async def sections(self, info: Info) -> list[Section]:
+        return [Section.from_dict(s) for s in await _ctx(info).loaders.sections.load(self.database_id)]
+
+    @strawberry.field(description="Every figure of the report in document order, breakdowns included; narrow "
+                                  "with filter.")
+    async def observations(self, info: Info, filter: ObservationFilter | None = None,
+                           include_uncoded: bool = True) -> list[Observation]:
+        f = (filter or ObservationFilter()).to_query(totals_by_default=False, include_uncoded=include_uncoded)
+        rows = await _ctx(info).loaders.observations.load((self.database_id, f))
         return [Observation.from_dict(o) for o in rows]
 
-    @strawberry.field
-    def statements(self, info: Info) -> list[Statement]:
-        return [Statement.from_dict(s) for s in queries.report_statements(_conn(info), str(self.id))]
+    @strawberry.field(description="The comparisons the report makes.")
+    async def statements(self, info: Info) -> list[Statement]:
+        return [Statement.from_dict(s) for s in await _ctx(info).loaders.statements.load(self.database_id)]
 
-    @strawberry.field
-    def checks(self, info: Info, result: str | None = None) -> list[Check]:
-        return [Check.from_dict(c) for c in queries.report_checks(_conn(info), str(self.id), result)]
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    @strawberry.field(description="Consistency checks (result: pass, fail, inconclusive, not_applicable).")
+    async def checks(self, info: Info, result: str | None = None) -> list[Check]:
+        return [Check.from_dict(c) for c in await _ctx(info).loaders.checks.load((self.database_id, result))]
 
 
-@strawberry.type
-class ReportEdge:
-    cursor: str
-    node: Report
+# --- cross-report lists -------------------------------------------------------------------------------
+
+@strawberry.enum
+class ObservationSortField(Enum):
+    YEAR = "year"
+    METRIC = "metric"
+    PUBLISHER = "publisher"
+    REPORT = "report"
+    STATUS = "status"
+    ID = "id"
 
 
-@strawberry.type
-class ReportConnection:
-    edges: list[ReportEdge]
-    page_info: PageInfo
+@strawberry.input
+class ObservationOrder:
+    field: ObservationSortField
+    direction: SortDirection = SortDirection.ASC
 
 
-@strawberry.type
-class Metric:
-    code: str
-    category: str
-    label_zh: str
-    label_en: str
-    description: str
+@strawberry.enum
+class CheckSortField(Enum):
+    YEAR = "year"
+    RULE = "rule"
+    RESULT = "result"
+    PUBLISHER = "publisher"
+    REPORT = "report"
+    ID = "id"
+
+
+@strawberry.input
+class CheckOrder:
+    field: CheckSortField
+    direction: SortDirection = SortDirection.ASC
+
+
+@strawberry.input
+class CheckFilter:
+    result: str | None = None
+    rule: str | None = strawberry.field(default=None, description="A rule or its prefix (sum:, share:, C4:…).")
+    publisher: strawberry.ID | None = None
+    year: int | None = None
+    year_range: YearRange | None = None
+    notable: bool | None = None
+
+    def to_query(self) -> queries.CheckFilter:
+        return queries.CheckFilter(self.result, self.rule,
+                                   key_of(self.publisher, "Publisher") if self.publisher else None, self.year,
+                                   _range(self.year_range), self.notable)
+
+
+SORT_ENUMS: dict[str, type[Enum]] = {"publishers": PublisherSortField, "reports": ReportSortField,
+                                     "observations": ObservationSortField, "checks": CheckSortField}
+
+
+def _sort(order: list[Any] | None) -> queries.SortSpec | None:
+    if not order:
+        return None
+    spec = tuple((o.field.value, o.direction is SortDirection.DESC) for o in order)
+    if len({k for k, _ in spec}) != len(spec):
+        raise queries.QueryError("a sort field is given twice", "invalid_sort")
+    return spec
+
+
+@strawberry.type(description="One value of a series.")
+class SeriesPoint:
+    year: int
+    value: Number | None
     unit: str
-    dims: list[str]
-    formats: list[str]
-    template_ref: str | None
+    qualifier: str
+    status: str
+    dims: list[Dim]
+    observation_id: str
+    report_id: str
+    provenance: Provenance
 
+    @strawberry.field
+    async def observation(self, info: Info) -> Observation:
+        return Observation.from_dict(await _ctx(info).loaders.observation.load(self.observation_id))
+
+
+@strawberry.type(description="One publisher's values of one metric (and breakdown), year by year.")
+class Series:
+    publisher: Publisher
+    metric: str
+    unit: str
+    dims: list[Dim]
+    points: list[SeriesPoint]
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], publisher: dict[str, Any]) -> Series:
+        points = [SeriesPoint(year=p["year"], value=p["value"], unit=p["unit"], qualifier=p["qualifier"],
+                              status=p["status"], dims=_dims(p["dims"]), observation_id=p["observation_id"],
+                              report_id=p["report_id"],
+                              provenance=Provenance(section=p["provenance"]["section"],
+                                                    section_title=p["provenance"]["section_title"],
+                                                    quote=p["provenance"]["quote"], start=p["provenance"]["start"],
+                                                    end=p["provenance"]["end"]))
+                  for p in d["points"]]
+        return cls(publisher=Publisher.from_dict(publisher), metric=d["metric"], unit=d["unit"],
+                   dims=_dims(d["dims"]), points=points)
+
+
+# --- node lookup --------------------------------------------------------------------------------------
+
+def _find_section(tree: list[dict[str, Any]], section_id: str) -> dict[str, Any] | None:
+    for node in tree:
+        if node["id"] == section_id:
+            return node
+        found = _find_section(node["children"], section_id)
+        if found is not None:
+            return found
+    return None
+
+
+async def resolve_node(info: Info, gid: str) -> Node | None:
+    decoded = from_global_id(gid)
+    if decoded is None:
+        raise queries.QueryError(f"{gid[:60]!r} is not a global id (use the id field of an object)",
+                                 "invalid_parameter")
+    kind, key = decoded
+    loaders = _ctx(info).loaders
+    if kind == "Publisher":
+        d = await loaders.publisher.load(key)
+        return Publisher.from_dict(d) if d else None
+    if kind == "Report":
+        d = await loaders.report.load(key)
+        return Report.from_dict(d) if d else None
+    if kind == "Observation":
+        d = await loaders.observation.load(key)
+        return Observation.from_dict(d) if d else None
+    if kind == "Statement":
+        d = await loaders.statement.load(key)
+        return Statement.from_dict(d) if d else None
+    if kind == "Check":
+        d = await loaders.check.load(key)
+        return Check.from_dict(d) if d else None
+    if kind == "Metric":
+        d = await loaders.metric.load(key)
+        return Metric.from_dict(d) if d else None
+    if kind == "Section":
+        rid = await loaders.section_report.load(key)
+        node = _find_section(await loaders.sections.load(rid), key) if rid else None
+        return Section.from_dict(node) if node else None
+    cats = await _ctx(info).run(queries.list_categories)
+    cat = next((c for c in cats if c["code"] == key), None)
+    return Category.from_dict(cat) if cat else None
+
+
+# --- the query root --------------------------------------------------------------------------------------
 
 @strawberry.type
 class Query:
-    @strawberry.field
-    def reports(self, info: Info, first: int = 20, after: str | None = None, publisher: str | None = None,
-                year: int | None = None, format: str | None = None) -> ReportConnection:
-        if first < 1 or first > 100:
-            raise ValueError("first must be between 1 and 100")
-        page = queries.list_reports(_conn(info), publisher=publisher, year=year, fmt=format, limit=first,
-                                    after=after)
-        edges = [ReportEdge(cursor=queries.encode_cursor([r["year"], r["id"]]), node=Report.from_dict(r))
-                 for r in page.items]
-        return ReportConnection(edges=edges, page_info=PageInfo(has_next_page=page.next_cursor is not None,
-                                                                end_cursor=page.next_cursor))
+    @strawberry.field(description="Any object by its global id.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return await resolve_node(info, str(id))
 
-    @strawberry.field
-    def report(self, info: Info, id: strawberry.ID) -> Report | None:
-        d = queries.get_report(_conn(info), str(id))
+    @strawberry.field(description=f"Objects by global id (at most {MAX_NODES}).")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        if len(ids) > MAX_NODES:
+            raise queries.QueryError(f"nodes takes at most {MAX_NODES} ids", "limit_out_of_range")
+        return await gather(*[resolve_node(info, str(i)) for i in ids])
+
+    @strawberry.field(description="Publishers (first ≤ 100).")
+    async def publishers(self, info: Info, first: int, after: str | None = None,
+                         filter: PublisherFilter | None = None,
+                         order_by: list[PublisherOrder] | None = None) -> Connection[Publisher]:
+        _limit(first)
+        f = filter or PublisherFilter()
+        args = {"level": f.level, "province": f.province,
+                "parent": key_of(f.parent, "Publisher") if f.parent else None, "name_contains": f.name_contains}
+        ctx = _ctx(info)
+        page = await ctx.run(queries.list_publishers, **args, sort=_sort(order_by), limit=first, after=after)
+
+        async def count() -> int:
+            return await ctx.run(queries.count_publishers, **args)
+        return _connection(page, Publisher.from_dict, count)
+
+    @strawberry.field(description="A publisher by global id or database id.")
+    async def publisher(self, info: Info, id: strawberry.ID) -> Publisher | None:
+        d = await _ctx(info).loaders.publisher.load(key_of(str(id), "Publisher"))
+        return Publisher.from_dict(d) if d else None
+
+    @strawberry.field(description="Reports (first ≤ 100), oldest first by default.")
+    async def reports(self, info: Info, first: int, after: str | None = None, filter: ReportFilter | None = None,
+                      order_by: list[ReportOrder] | None = None) -> Connection[Report]:
+        _limit(first)
+        f = filter or ReportFilter()
+        args = {"publisher": key_of(f.publisher, "Publisher") if f.publisher else None, "year": f.year,
+                "year_range": _range(f.year_range), "fmt": f.format}
+        ctx = _ctx(info)
+        page = await ctx.run(queries.list_reports, **args, sort=_sort(order_by), limit=first, after=after)
+
+        async def count() -> int:
+            return await ctx.run(queries.count_reports, **args)
+        return _connection(page, Report.from_dict, count)
+
+    @strawberry.field(description="A report by global id or database id.")
+    async def report(self, info: Info, id: strawberry.ID) -> Report | None:
+        d = await _ctx(info).loaders.report.load(key_of(str(id), "Report"))
         return Report.from_dict(d) if d else None
 
-    @strawberry.field
-    def metrics(self, info: Info, category: str | None = None) -> list[Metric]:
-        return [Metric(**m) for m in queries.list_metrics(_conn(info), category)]
+    @strawberry.field(description="Figures across reports: totals by default, a breakdown when a dimension is "
+                                  "named; a total is never mixed with its parts.")
+    async def observations(self, info: Info, first: int, after: str | None = None,
+                           filter: ObservationFilter | None = None,
+                           order_by: list[ObservationOrder] | None = None) -> Connection[Observation]:
+        _limit(first)
+        f = (filter or ObservationFilter()).to_query(totals_by_default=True)
+        ctx = _ctx(info)
+        page = await ctx.run(queries.list_observations_filtered, f, sort=_sort(order_by), limit=first,
+                             after=after)
+
+        async def count() -> int:
+            return await ctx.run(queries.count_observations, f)
+        return _connection(page, Observation.from_dict, count)
+
+    @strawberry.field(description="One publisher's values of one metric, year by year (totals unless dims "
+                                  "name a breakdown).")
+    async def series(self, info: Info, publisher: strawberry.ID, metric: str, dims: list[DimInput] | None = None,
+                     year: int | None = None, year_range: YearRange | None = None) -> Series:
+        ctx = _ctx(info)
+        pid = key_of(str(publisher), "Publisher")
+        d = await ctx.run(lambda conn: _series(conn, pid, metric, _dim_filter(dims), year, _range(year_range)))
+        pub = await ctx.loaders.publisher.load(pid)
+        return Series.from_dict(d, pub)
+
+    @strawberry.field(description="Consistency checks across reports: \"whose numbers don't add up\".")
+    async def checks(self, info: Info, first: int, after: str | None = None, filter: CheckFilter | None = None,
+                     order_by: list[CheckOrder] | None = None) -> Connection[Check]:
+        _limit(first)
+        f = (filter or CheckFilter()).to_query()
+        ctx = _ctx(info)
+        page = await ctx.run(queries.list_checks_filtered, f, sort=_sort(order_by), limit=first, after=after)
+
+        async def count() -> int:
+            return await ctx.run(queries.count_checks, f)
+        return _connection(page, Check.from_dict, count)
+
+    @strawberry.field(description="The metric dictionary, optionally one category.")
+    async def metrics(self, info: Info, category: str | None = None) -> list[Metric]:
+        return [Metric.from_dict(m) for m in await _ctx(info).run(queries.list_metrics, category)]
+
+    @strawberry.field(description="One metric by code.")
+    async def metric(self, info: Info, code: str) -> Metric | None:
+        d = await _ctx(info).loaders.metric.load(code)
+        return Metric.from_dict(d) if d else None
+
+    @strawberry.field(description="Categories with their metrics.")
+    async def categories(self, info: Info) -> list[Category]:
+        return [Category.from_dict(c) for c in await _ctx(info).run(queries.list_categories)]
+
+    @strawberry.field(description="Breakdown dimensions and their members.")
+    async def dimensions(self, info: Info) -> list[Dimension]:
+        return [Dimension(name=d["name"], members=[DimensionMember(**m) for m in d["members"]])
+                for d in await _ctx(info).run(queries.list_dimensions)]
 
 
-schema = strawberry.Schema(query=Query)
+def _series(conn: Any, publisher: str, metric: str, dims: dict[str, str], year: int | None,
+            year_range: tuple[int, int] | None) -> dict[str, Any]:
+    queries.dictionary(conn).check_metrics([metric])
+    return queries.series(conn, publisher=publisher, metric=metric, dims=dims, year=year, year_range=year_range)
+
+
+class GongkaiSchema(strawberry.Schema):
+    """The schema, with every error given an ``extensions.code`` (the codes REST problems use)."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+                       ) -> None:
+        code_errors(errors)
+
+
+schema = GongkaiSchema(query=Query, types=[Publisher, Report, Section, Observation, Statement, Check, Metric,
+                                           Category],
+                       extensions=extensions(), config=StrawberryConfig(scalar_map={Number: NUMBER}))

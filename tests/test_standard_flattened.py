@@ -124,7 +124,9 @@ def test_pingtan_amr_2019_signed_increments() -> None:
     # "2.重复申请10000013.要求提供…" = 1,0,0,0,0,0,1 then the label "3."
     assert _row(res, "applications.outcome.not_processed.duplicate") == _d(1, 0, 0, 0, 0, 0, 1)
     assert _row(res, "applications.received") == _d(1, 0, 0, 0, 0, 0, 1)
-    assert all(_fig(res, m, **d).value == 0 for m, d in [("review.total", {}), ("litigation.total", {"route": "direct"})])
+    assert all(
+        _fig(res, m, **d).value == 0 for m, d in [("review.total", {}), ("litigation.total", {"route": "direct"})]
+    )
     projects = _fig(res, "proactive.procurement.projects")
     assert projects.value is None and projects.candidates and len(projects.candidates) > 1
 

@@ -38,39 +38,49 @@ T3_LABELS_2021 = [
     ("outcome.not_processed.publication", "3.要求提供公开出版物"),
     ("outcome.not_processed.excessive", "4.无正当理由大量反复申请"),
     ("outcome.not_processed.confirmation", "5.要求行政机关确认或重新出具已获取信息"),
-    ("outcome.other.overdue_correction", "（六）其他处理1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+    (
+        "outcome.other.overdue_correction",
+        "（六）其他处理1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+    ),
     ("outcome.other.overdue_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
     ("outcome.other.other", "3.其他"),
     ("outcome.total", "（七）总计"),
     ("carried_forward", "四、结转下年度继续办理"),
 ]
-OUTCOMES = [k for k, _ in T3_LABELS_2021 if k.startswith("outcome.") and k != "outcome.total"]
+T3_LABELS_2019 = [row for row in T3_LABELS_2021 if not row[0].startswith("outcome.other.")]
+T3_LABELS_2019.insert(T3_LABELS_2019.index(("outcome.total", "（七）总计")), ("outcome.other", "（六）其他处理"))
+LABELS = {"2019": T3_LABELS_2019, "2021": T3_LABELS_2021}
 APPLICANTS = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total")
 
 Tables = tuple[dict[str, list[int]], list[int], list[int]]
 
 
+def _outcomes(version: str) -> list[str]:
+    return [k for k, _ in LABELS[version] if k.startswith("outcome.") and k != "outcome.total"]
+
+
 @st.composite
-def tables(draw: st.DrawFn) -> Tables:
+def tables(draw: st.DrawFn, version: str = "2021") -> Tables:
     """A consistent 表三 (7 columns), 表四 (15 cells) and 表二 (2021, 10 cells)."""
+    outcomes = _outcomes(version)
     small = st.integers(0, 40)
     sparse = st.one_of(st.just(0), st.just(0), small)
     rows: dict[str, list[int]] = {}
-    for key in OUTCOMES:
+    for key in outcomes:
         cols = [draw(sparse) if i else draw(small) for i in range(6)]
-        rows[key] = cols + [sum(cols)]
-    total = [sum(rows[k][c] for k in OUTCOMES) for c in range(6)]
-    rows["outcome.total"] = total + [sum(total)]
+        rows[key] = [*cols, sum(cols)]
+    total = [sum(rows[k][c] for k in outcomes) for c in range(6)]
+    rows["outcome.total"] = [*total, sum(total)]
     fwd = [draw(st.integers(0, 5)) for _ in range(6)]
-    rows["carried_forward"] = fwd + [sum(fwd)]
+    rows["carried_forward"] = [*fwd, sum(fwd)]
     carried = [draw(st.integers(0, total[c] + fwd[c])) for c in range(6)]
-    rows["carried_over"] = carried + [sum(carried)]
+    rows["carried_over"] = [*carried, sum(carried)]
     received = [total[c] + fwd[c] - carried[c] for c in range(6)]
-    rows["received"] = received + [sum(received)]
+    rows["received"] = [*received, sum(received)]
     t4: list[int] = []
     for _ in range(3):
         parts = [draw(st.integers(0, 30)) for _ in range(4)]
-        t4 += parts + [sum(parts)]
+        t4 += [*parts, sum(parts)]
     t2 = [draw(st.integers(0, 500)) for _ in range(10)]
     return rows, t4, t2
 
@@ -108,7 +118,8 @@ def render(tabs: Tables, shape: str) -> str:
         "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）申请人情况"
         "自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他",
     ]
-    parts += [line(label, rows[key]) for key, label in T3_LABELS_2021]
+    labels = T3_LABELS_2021 if "outcome.other.other" in rows else T3_LABELS_2019
+    parts += [line(label, rows[key]) for key, label in labels]
     parts += [
         "四、政府信息公开行政复议、行政诉讼情况",
         "行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计未经复议直接起诉复议后起诉"
@@ -151,7 +162,11 @@ def _check(tabs: Tables, shape: str) -> None:
             assert f.candidates and want in f.candidates, (key, f.candidates, want)
         else:
             assert f.value == want, (key, f.value, want, text)
-    assert seen == 25 * 7 + 15
+    assert seen == len(rows_of(tabs)) * 7 + 15
+
+
+def rows_of(tabs: Tables) -> dict[str, list[int]]:
+    return tabs[0]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -170,3 +185,15 @@ def test_spaced_rows_read_exactly(tabs: Tables) -> None:
 @given(tables())
 def test_flattened_rows_never_wrong(tabs: Tables) -> None:
     _check(tabs, "flat")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables(version="2019"))
+def test_flattened_2019_rows_never_wrong(tabs: Tables) -> None:
+    _check(tabs, "flat")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables(version="2019"))
+def test_spaced_2019_rows_read_exactly(tabs: Tables) -> None:
+    _check(tabs, "spaced")

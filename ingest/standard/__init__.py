@@ -23,6 +23,8 @@ from ingest.standard.tables import ReadCell, TableRead, prose_clauses, read_t2, 
 
 __all__ = ["StandardResult", "extract_standard"]
 
+_MAX_CANDIDATES = 100
+
 
 @dataclass
 class StandardResult:
@@ -46,15 +48,16 @@ def extract_standard(text: str) -> StandardResult | None:
     votes = t2_votes(text, regions.t2)
     t2_fmt: Format | None = None
     if votes["standard-2019"] != votes["standard-2021"]:
-        t2_fmt = max(votes, key=lambda f: votes[f])
+        t2_fmt = "standard-2019" if votes["standard-2019"] > votes["standard-2021"] else "standard-2021"
     fmt_votes = dict(votes)
-    if t3.shape is not None:
-        fmt_votes[t3.shape] += 1
+    t3_shape = t3.shape
+    if t3_shape is not None:
+        fmt_votes[t3_shape] += 1
     fmt: Format
     if fmt_votes["standard-2019"] == fmt_votes["standard-2021"]:
         fmt = t3.shape or t2_fmt or "standard-2021"
     else:
-        fmt = max(fmt_votes, key=lambda f: fmt_votes[f])
+        fmt = "standard-2019" if fmt_votes["standard-2019"] > fmt_votes["standard-2021"] else "standard-2021"
     if t3.shape is not None and t2_fmt is not None and t3.shape != t2_fmt:
         notes.append(
             f"mixed format: 表二 uses the {t2_fmt} labels, 表三 has the {t3.shape} "
@@ -90,11 +93,11 @@ def _figure(text: str, rc: ReadCell) -> Figure:
     else:
         value = None
         candidates = sorted({v for v in values if v is not None})
-        notes.append(
-            f"flattened run: {len(values)} readings satisfy every rule of the table; "
-            "value left open"
-        )
-    if value is None and not candidates:
+        if len(candidates) > _MAX_CANDIDATES:
+            notes.append(f"{len(candidates)} possible values; the first {_MAX_CANDIDATES} listed")
+            candidates = candidates[:_MAX_CANDIDATES]
+        notes.append(f"flattened run: {len(values)} readings satisfy every rule of the table; value left open")
+    if value is None and not candidates and not notes:
         notes.append("printed as blank or a dash: not available")
     return Figure(
         metric=rc.slot.metric,

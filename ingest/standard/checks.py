@@ -52,8 +52,12 @@ def _check(rule: str, left: CheckSide, right: CheckSide, detail: str = "") -> Ch
         result = "pass"
     else:
         result = "fail"
-    if not detail and result != "inconclusive":
-        detail = f"{left.value} vs {right.value}"
+    if not detail:
+        lv = "n/a" if left.value is None else left.value
+        rv = "n/a" if right.value is None else right.value
+        detail = f"{left.source} = {lv}; {right.source} = {rv}"
+        if result == "inconclusive":
+            detail += " (an input is blank, missing or ambiguous)"
     return Check(rule, result, left, right, detail, notable=result == "fail")
 
 

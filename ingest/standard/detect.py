@@ -23,6 +23,7 @@ _T2_FIRST = re.compile(r"第二十条第[（(]一[）)]项")
 _T2_ANY = re.compile(r"第二十条第[（(][一二三四五六七八九十]+[）)]项")
 _T4 = re.compile("行政复议")
 _CARRIED_FWD = re.compile("结转下年度")
+_T4_HEADER = re.compile("结果维持|维持|尚未审结")
 _END = re.compile(r"存在的主要问题|主要问题|改进情况|其他需要报告|[五六][、．.]")
 
 _MIN_T3_LABELS = 6
@@ -94,8 +95,13 @@ def find_regions(text: str) -> Regions | None:
         return None
     t4r: tuple[int, int] | None = None
     if t4_start is not None:
+        # the table's own header words, so that a mere mention of 行政复议 in
+        # the prose is never read as 表四
+        head = c.first(_T4_HEADER, t4_start)
         end = c.first(_END, t4_start + 4)
-        t4r = (t4_start, end[0] if end else len(text))
+        stop = end[0] if end else len(text)
+        if head is not None and head[0] < stop:
+            t4r = (head[0], stop)
     return Regions(t2=t2, t3=t3, t4=t4r)
 
 
@@ -106,12 +112,8 @@ def t2_votes(text: str, region: tuple[int, int] | None) -> dict[Format, int]:
         return votes
     compact = Compact(text, region[0], region[1]).text
     for fmt, labels in T2_LABELS.items():
-        for lab in labels:
-            if fmt == "standard-2019" and lab == "处理决定数量":
-                continue
-            if lab in compact:
-                votes[fmt] += 1
-    # "处理决定数量" alone (without 本年) and "本年增/减" are 2019 header words
+        votes[fmt] += sum(1 for lab in labels if lab in compact)
+    # "处理决定数量" without 本年 is the 2019 header word
     if re.search(r"(?<!本年)处理决定数量", compact):
         votes["standard-2019"] += 1
     return votes

@@ -53,9 +53,7 @@ class Compact:
         return None
 
 
-def find_labels(
-    compact: Compact, patterns: Iterable[tuple[str, re.Pattern[str]]]
-) -> list[LabelHit]:
+def find_labels(compact: Compact, patterns: Iterable[tuple[str, re.Pattern[str]]]) -> list[LabelHit]:
     """Every label hit, in text order; overlapping hits keep the earliest-longest."""
     hits: list[LabelHit] = []
     for key, pat in patterns:

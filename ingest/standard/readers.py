@@ -45,6 +45,17 @@ class Group:
         lo, hi = self.capacity()
         return lo <= n <= hi
 
+    def merged(self, other: Group) -> Group:
+        """This group and the next one read as one row (a row broken over two
+        lines or two converter rows)."""
+        return Group(
+            self.segments + other.segments,
+            self.start,
+            other.end,
+            self.label or other.label,
+            self.pipe and other.pipe,
+        )
+
     def trimmed(self, n: int) -> list[Segment]:
         """Segments for ``n`` cells: trailing padding of a pipe row removed."""
         if self.pipe and len(self.segments) > n:
@@ -55,7 +66,8 @@ class Group:
 _SEPARATOR_CELL = re.compile(r"\s*:?-{3,}:?\s*")
 _FOOTER = re.compile(r"\s*(?:-\s*\d+\s*-|—\s*\d+\s*—|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?)\s*")
 _TOKEN = re.compile(r"[0-9.+\-/／—－–]+(?:万元|元|件|项)?")
-_HSPACE = re.compile(r"[ \t\u3000\xa0]+")
+_MULTI = re.compile(r"\s*\d+(?:\.\d+)?(?:\s+\d+(?:\.\d+)?)+\s*")
+_HSPACE = re.compile(r"[ \t\u3000\xa0\x01]+")
 _NOTE = re.compile(r"\s*[（(](其中[^（）()]*)[）)]")
 
 
@@ -80,7 +92,7 @@ def _pipe_group(text: str, a: int, b: int, hits: list[LabelHit]) -> Group | None
         return None
     last_text = -1
     for i, (s, e) in enumerate(cells):
-        if parse_delimited(text[s:e], s) is None:
+        if parse_delimited(text[s:e], s) is None and not _MULTI.fullmatch(text[s:e]):
             last_text = i
     values = cells[last_text + 1 :]
     if not values:
@@ -94,7 +106,13 @@ def _pipe_group(text: str, a: int, b: int, hits: list[LabelHit]) -> Group | None
     for h in hits:
         if a <= h.start and h.end <= label_end:
             label = h.key
-    segs = [Segment(text[s:e], s, splittable=False) for s, e in values]
+    segs: list[Segment] = []
+    for s, e in values:
+        if _MULTI.fullmatch(text[s:e]):
+            # a converter merged cells: "| 0 0 |" holds two values
+            segs.extend(Segment(m.group(0), s + m.start(), splittable=False) for m in re.finditer(r"\S+", text[s:e]))
+        else:
+            segs.append(Segment(text[s:e], s, splittable=False))
     return Group(segs, values[0][0], values[-1][1], label, pipe=True)
 
 
@@ -126,7 +144,7 @@ def read_groups(text: str, start: int, end: int, hits: list[LabelHit]) -> list[G
         for m in _NOTE.finditer(work):
             notes[a + m.start()] = m.group(1)
             for i in range(m.start(), m.end()):
-                masked[i] = "\x00"
+                masked[i] = "\x01"  # a cell border inside the row, not the row's end
         work = "".join(masked).replace("\f", "\x00")
         tokens = [t for t in (_strip_item_number(work, m) for m in _TOKEN.finditer(work)) if t]
         runs: list[list[tuple[int, int]]] = []
@@ -181,6 +199,6 @@ def _keep_token(work: str, tok_span: tuple[int, int]) -> bool:
         return True
     before = work[s - 1] if s > 0 else " "
     after = work[e] if e < len(work) else " "
-    apart_before = before.isspace() or before == "\x00"
-    apart_after = after.isspace() or after == "\x00"
+    apart_before = before.isspace() or before in "\x00\x01"
+    apart_after = after.isspace() or after in "\x00\x01"
     return apart_before and apart_after

@@ -13,15 +13,13 @@ reported with their candidate values instead of a silent guess.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from ingest.standard.layout import CellKind
 
-PLACEHOLDERS: frozenset[str] = frozenset(
-    {"", "/", "／", "-", "－", "–", "—", "——", "--", "\\", "无", "空"}
-)
+PLACEHOLDERS: frozenset[str] = frozenset({"", "/", "／", "-", "－", "–", "—", "——", "--", "\\", "无", "空"})
 """Printed "not available" marks: the contract records them as None, never 0."""
 
 _UNIT_COUNT = r"(?:件|项|个|条)?"
@@ -212,9 +210,7 @@ def enumerate_splits(
             if cell is None:
                 continue
             if in_block and idx < bend - 1 and all_split[si] and cell.value is not None:
-                partial = sum(
-                    (c.value for c in cells[bend - sum_width : idx] if c.value is not None), cell.value
-                )
+                partial = sum((c.value for c in cells[bend - sum_width : idx] if c.value is not None), cell.value)
                 room = (len(seg.text) - q) + chars[si + 1]
                 if room < (n - idx - 2) + len(str(int(partial))):
                     continue
@@ -246,61 +242,67 @@ def _sum_row_splits(segments: Sequence[Segment], n: int, limit: int) -> tuple[li
     it: a 表三 row of a dozen digits is cut in well under a millisecond.
     """
     last = segments[-1]
+    end = last.start + len(last.text)
     out: list[Split] = []
-    truncated = False
     for tlen in range(1, len(last.text) + 1):
         t = last.text[len(last.text) - tlen :]
         if len(t) > 1 and t[0] == "0":
             continue
-        target = int(t)
         head = [(seg.text, seg.start) for seg in segments[:-1]]
         if tlen < len(last.text):
             head.append((last.text[: len(last.text) - tlen], last.start))
-        if not head and n > 1:
-            continue
         if len(head) > n - 1 or sum(len(h) for h, _ in head) < n - 1:
             continue
-        rest_chars = [0] * (len(head) + 1)
-        for i in range(len(head) - 1, -1, -1):
-            rest_chars[i] = rest_chars[i + 1] + len(head[i][0])
-        parts: list[tuple[int, int, int]] = []  # (value, start, end)
-
-        def rec(si: int, pos: int, acc: int) -> None:
-            nonlocal truncated
+        target = int(t)
+        total = Cell(Decimal(target), end - tlen, end, note=last.note)
+        for parts in _parts_summing_to(head, n - 1, target):
+            out.append(Split([*(Cell(Decimal(v), a, b) for v, a, b in parts), total]))
             if len(out) >= limit:
-                truncated = True
-                return
-            if si == len(head):
-                if len(parts) == n - 1 and acc == target:
-                    cells = [Cell(Decimal(v), a, b) for v, a, b in parts]
-                    end = last.start + len(last.text)
-                    cells.append(Cell(Decimal(target), end - tlen, end, note=last.note))
-                    out.append(Split(cells))
-                return
-            text, start = head[si]
-            left = n - 1 - len(parts)
-            segs_after = len(head) - si - 1
-            for q in range(pos + 1, len(text) + 1):
-                piece = text[pos:q]
-                if len(piece) > 1 and piece[0] == "0":
-                    break
-                v = int(piece)
-                if acc + v > target:
-                    break
-                rest_in = len(text) - q
-                after_min = segs_after + (1 if rest_in else 0)
-                after_max = rest_chars[si + 1] + rest_in
-                if not (after_min <= left - 1 <= after_max):
-                    continue
-                parts.append((v, start + pos, start + q))
-                if q == len(text):
-                    rec(si + 1, 0, acc + v)
-                else:
-                    rec(si, q, acc + v)
-                parts.pop()
+                return out, True
+    return out, False
 
-        rec(0, 0, 0)
-    return out, truncated
+
+def _parts_summing_to(head: Sequence[tuple[str, int]], k: int, target: int) -> Iterator[list[tuple[int, int, int]]]:
+    """Every cut of the digit strings ``head`` into ``k`` numbers summing to
+    ``target`` (as (value, start, end)); no leading zeros except a lone 0."""
+    rest_chars = [0] * (len(head) + 1)
+    for i in range(len(head) - 1, -1, -1):
+        rest_chars[i] = rest_chars[i + 1] + len(head[i][0])
+    parts: list[tuple[int, int, int]] = []
+
+    def rec(si: int, pos: int, acc: int) -> Iterator[list[tuple[int, int, int]]]:
+        if si == len(head):
+            if len(parts) == k and acc == target:
+                yield list(parts)
+            return
+        text, start = head[si]
+        left = k - len(parts)
+        segs_after = len(head) - si - 1
+        for q in range(pos + 1, len(text) + 1):
+            piece = text[pos:q]
+            if len(piece) > 1 and piece[0] == "0":
+                break
+            v = int(piece)
+            if acc + v > target:
+                break
+            rest_in = len(text) - q
+            room = rest_chars[si + 1] + rest_in
+            if not (segs_after + (1 if rest_in else 0) <= left - 1 <= room):
+                continue
+            more = left - 1
+            reach = 0 if more == 0 else 10 ** (room - more + 1) + 9 * (more - 1)
+            if acc + v + reach < target:
+                continue  # the cells still to cut cannot make up the rest
+            parts.append((v, start + pos, start + q))
+            yield from rec(si + 1, 0, acc + v) if q == len(text) else rec(si, q, acc + v)
+            parts.pop()
+
+    yield from rec(0, 0, 0)
+
+
+SOFT_LIMIT = 300
+"""When no cut of a run satisfies its row rules, the rules say nothing about
+where it breaks; beyond this many cuts the run is left unread, not guessed."""
 
 
 def best_splits(
@@ -308,26 +310,44 @@ def best_splits(
     kinds: Sequence[CellKind],
     blocks: Sequence[int] = (),
     check: BlockCheck | None = None,
-    limit: int = 20000,
+    limit: int = 5000,
     sum_width: int = 0,
 ) -> tuple[list[Split], list[str]]:
     """The cuts that break the fewest block rules (all of them with penalty 0
-    when some cut satisfies every rule), plus notes on what went wrong."""
+    when some cut satisfies every rule), plus notes on what went wrong.
+
+    An empty list means the group cannot be read as cells: either no cut is
+    valid, or so many are (``limit``) that listing them would be guessing —
+    a long run whose row rules all fail says nothing about where it breaks.
+    """
     notes: list[str] = []
-    splits, trunc = enumerate_splits(
-        segments, kinds, blocks, check, hard=True, limit=limit, sum_width=sum_width
-    )
+    splits, trunc = enumerate_splits(segments, kinds, blocks, check, hard=True, limit=limit, sum_width=sum_width)
     if trunc:
-        notes.append(f"more than {limit} valid cuts; enumeration stopped")
-    if splits or check is None or not blocks:
-        return splits, notes
-    splits, trunc = enumerate_splits(segments, kinds, blocks, check, hard=False, limit=limit)
-    if trunc:
-        notes.append(f"more than {limit} cuts; enumeration stopped")
-    if not splits:
+        notes.append(f"more than {limit} cuts satisfy the rules; the run is left unread")
         return [], notes
-    low = min(s.penalty for s in splits)
-    return [s for s in splits if s.penalty == low], notes
+    if splits:
+        return splits, notes
+    if check is not None and blocks:
+        soft = min(limit, SOFT_LIMIT)
+        splits, trunc = enumerate_splits(segments, kinds, blocks, check, hard=False, limit=soft)
+        if trunc:
+            notes.append(f"no cut satisfies the rules and more than {soft} break them; the run is left unread")
+            return [], notes
+        if splits:
+            low = min(s.penalty for s in splits)
+            return [s for s in splits if s.penalty == low], notes
+    if len(segments) == len(kinds):
+        # one delimited token per cell but not in strict form ("05"): read each
+        # token leniently rather than lose the row
+        cells = [parse_delimited(seg.text, seg.start, seg.note) for seg in segments]
+        if all(c is not None for c in cells):
+            sure = [c for c in cells if c is not None]
+            penalty = 0
+            if check is not None:
+                penalty = sum(1 for b in blocks if not check(sure, b))
+            notes.append("cells read leniently (a value printed with a leading zero or separator)")
+            return [Split(sure, penalty)], notes
+    return [], notes
 
 
 def sums_to_last(cells: Sequence[Cell], end: int, width: int) -> bool:
@@ -375,7 +395,7 @@ def solve(
     rows: dict[str, list[Split]],
     equations: Sequence[Equation],
     row_weight: int = 10,
-    max_states: int = 200000,
+    max_states: int = 50000,
 ) -> Solution:
     """Choose one split per row minimising broken rules, over all rows at once.
 
@@ -423,17 +443,18 @@ def solve(
     frontier: set[_State] = {start_state}
     for k in ambiguous:
         nxt: dict[_State, list[tuple[_State, int]]] = {}
+        work = 0
         for st in frontier:
             res, pen = st
             for oi, vec in enumerate(contrib[k]):
-                new = tuple(
-                    None if (a is None or b is None) else a + b
-                    for a, b in zip(res, vec, strict=True)
-                )
+                new = tuple(None if (a is None or b is None) else a + b for a, b in zip(res, vec, strict=True))
                 nxt.setdefault((new, pen + rows[k][oi].penalty), []).append((st, oi))
+            work += len(contrib[k])
+            if len(nxt) > max_states or work > 20 * max_states:
+                break
         backs.append(nxt)
         frontier = set(nxt)
-        if len(frontier) > max_states:
+        if len(frontier) > max_states or work > 20 * max_states:
             return Solution(
                 options={k: set(range(len(rows[k]))) for k in keys},
                 cost=-1,

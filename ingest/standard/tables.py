@@ -41,6 +41,7 @@ from ingest.standard.segment import (
 )
 
 WAN = Decimal(10000)
+UNREAD = "printed values could not be cut into cells (see the report notes)"
 
 
 def tidy(value: Decimal) -> Decimal:
@@ -194,10 +195,18 @@ def read_t2(text: str, region: tuple[int, int], fmt: Format, clauses: Sequence[s
     return out
 
 
+def _cell_in(col: int, values: set[Decimal]) -> Callable[[Split], bool]:
+    """Soft rule: cell ``col`` of a cut is one of the values the prose states."""
+    return lambda s: s.cells[col].value in values
+
+
 def _t2_row(row: T2Row, group: Group, clauses: Sequence[str], notes: list[str]) -> list[ReadCell]:
     kinds = [c.kind for c in row.cols]
     splits, msgs = best_splits(group.trimmed(len(kinds)), kinds)
     notes.extend(f"表二 {row.key}: {m}" for m in msgs)
+    if not splits:
+        notes.append(f"表二 {row.key}: values cannot be read as {len(kinds)} cells")
+        splits = [Split([Cell(None, group.start, group.end, note=UNREAD)] * len(kinds))]
     tests: list[Callable[[Split], bool]] = []
     metrics = [c.metric or "" for c in row.cols]
     if len(splits) > 1:
@@ -217,13 +226,11 @@ def _t2_row(row: T2Row, group: Group, clauses: Sequence[str], notes: list[str]) 
             tests.append(tot)
         if row.key in ("normative_docs", "rules"):
             noun = "规范性文件" if row.key == "normative_docs" else "规章"
-            for col, m in enumerate(metrics):
+            for ci, m in enumerate(metrics):
                 words = T2_PROSE_COLUMNS.get(m.rsplit(".", 1)[-1], ())
-                if not words:
-                    continue
-                said = stated(clauses, [noun], words)
+                said = stated(clauses, [noun], words) if words else set()
                 if said:
-                    tests.append(lambda s, col=col, said=said: s.cells[col].value in said)
+                    tests.append(_cell_in(ci, said))
         before = len(splits)
         splits = _prefer(splits, tests)
         if len(splits) < before:
@@ -238,9 +245,9 @@ def _t2_row(row: T2Row, group: Group, clauses: Sequence[str], notes: list[str]) 
 
 # --------------------------------------------------------------------------- 表三
 
-_T3_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    (k, label_regex(r.pattern)) for k, r in T3_ALL_ROWS.items()
-] + [(k, label_regex(p)) for k, p in T3_GROUP_LABELS.items()]
+_T3_PATTERNS: list[tuple[str, re.Pattern[str]]] = [(k, label_regex(r.pattern)) for k, r in T3_ALL_ROWS.items()] + [
+    (k, label_regex(p)) for k, p in T3_GROUP_LABELS.items()
+]
 
 _SKIP_ROW = 3.0
 
@@ -294,6 +301,12 @@ def _align(groups: Sequence[Group], rows: Sequence[T3Row], ncols: int) -> tuple[
                 if c < dp[i + 1][j + 1]:
                     dp[i + 1][j + 1] = c
                     back[i + 1][j + 1] = (i, j, True)
+            if i + 1 < ng and j < nr and not groups[i].fits(ncols) and not groups[i + 1].fits(ncols):
+                # a row broken over two lines: only when neither half is a row
+                c = cur + 0.5 + match(groups[i].merged(groups[i + 1]), rows[j])
+                if c < dp[i + 2][j + 1]:
+                    dp[i + 2][j + 1] = c
+                    back[i + 2][j + 1] = (i, j, True)
     mapping: dict[str, Group] = {}
     i, j = ng, nr
     while (i, j) != (0, 0):
@@ -302,7 +315,7 @@ def _align(groups: Sequence[Group], rows: Sequence[T3Row], ncols: int) -> tuple[
             break
         pi, pj, matched = step
         if matched:
-            mapping[rows[pj].key] = groups[pi]
+            mapping[rows[pj].key] = groups[pi] if i - pi == 1 else groups[pi].merged(groups[pi + 1])
         i, j = pi, pj
     return dp[ng][nr], mapping
 
@@ -343,9 +356,18 @@ def read_t3(text: str, region: tuple[int, int], clauses: Sequence[str]) -> Table
     if ncols == 8:
         out.notes.append("表三 prints a 小计 column; assumed after the five organisation columns")
     mapping = aligned[shape][1]
+    used = {(seg.start, seg.text) for g in mapping.values() for seg in g.segments}
+    for g in groups:
+        stray = [
+            seg for seg in g.segments if (seg.start, seg.text) not in used and any(ch.isdigit() for ch in seg.text)
+        ]
+        if stray:
+            shown = " ".join(seg.text.strip() for seg in stray)
+            out.notes.append(f"表三: values {shown!r} at offset {stray[0].start} belong to no row; ignored")
     rows = T3_ROWS[shape]
     kinds: list[CellKind] = ["count"] * ncols
     options: dict[str, list[Split]] = {}
+    unread: dict[str, Group] = {}
     for row in rows:
         g = mapping.get(row.key)
         if g is None:
@@ -357,6 +379,7 @@ def read_t3(text: str, region: tuple[int, int], clauses: Sequence[str]) -> Table
         out.notes.extend(f"表三 {row.key}: {m}" for m in msgs)
         if not splits:
             out.notes.append(f"表三 row {row.key}: values cannot be read as {ncols} cells")
+            unread[row.key] = g
             continue
         if splits[0].penalty:
             out.notes.append(f"表三 row {row.key}: no cut makes the row add up to its 总计")
@@ -365,12 +388,16 @@ def read_t3(text: str, region: tuple[int, int], clauses: Sequence[str]) -> Table
     sol = solve(options, eqs)
     out.notes.extend(sol.notes)
     for row in rows:
-        if row.key not in options:
+        if row.key in unread:
+            g = unread[row.key]
+            per = [[Cell(None, g.start, g.end, note=UNREAD)] for _ in range(ncols)]
+        elif row.key in options:
+            per = _cells_from_options(options[row.key], sol.options[row.key], ncols)
+        else:
             continue
-        per = _cells_from_options(options[row.key], sol.options[row.key], ncols)
         read: list[ReadCell] = []
         for col, readings in zip(columns, per, strict=True):
-            dims = (("applicant", col),) + row.extra_dims
+            dims = (("applicant", col), *row.extra_dims)
             read.append(ReadCell(Slot(row.metric, dims, "件"), readings))
         out.rows[row.key] = read
         out.cells.extend(read)
@@ -387,9 +414,7 @@ def _t3_equations(rows: Sequence[T3Row], ncols: int, clauses: Sequence[str]) -> 
                 name=f"C1[{c}]",
             )
         )
-        eqs.append(
-            Equation([(k, c, 1) for k in outcome_rows] + [("outcome.total", c, -1)], name=f"C2[{c}]")
-        )
+        eqs.append(Equation([(k, c, 1) for k in outcome_rows] + [("outcome.total", c, -1)], name=f"C2[{c}]"))
     total = ncols - 1
     facts: list[tuple[str, set[Decimal]]] = [
         ("received", stated(clauses, ["申请"], ["收到", "新收", "受理"])),
@@ -426,13 +451,12 @@ def read_t4(text: str, region: tuple[int, int], clauses: Sequence[str]) -> Table
         out.notes.append(f"表四: {len(segs)} cells printed, the first 15 read")
         segs = segs[:15]
     kinds: list[CellKind] = ["count"] * 15
-    splits, msgs = best_splits(
-        segs, kinds, [5, 10, 15], lambda cells, end: sums_to_last(cells, end, 5), sum_width=5
-    )
+    splits, msgs = best_splits(segs, kinds, [5, 10, 15], lambda cells, end: sums_to_last(cells, end, 5), sum_width=5)
     out.notes.extend(f"表四: {m}" for m in msgs)
     if not splits:
         out.notes.append("表四: values cannot be read as 15 cells")
-        return out
+        a0, b0 = segs[0].start, segs[-1].end
+        splits = [Split([Cell(None, a0, b0, note=UNREAD)] * 15)]
     if splits[0].penalty:
         out.notes.append("表四: no cut makes every block add up to its 总计")
     if len(splits) > 1:
