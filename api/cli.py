@@ -86,6 +86,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _year_range(value: str) -> tuple[int, int]:
+    lo, sep, hi = value.partition(":")
+    try:
+        years = (int(lo), int(hi) if sep else int(lo))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"years: write FIRST:LAST, e.g. 2016:2025 (got {value!r})") from None
+    if years[0] > years[1] or not 1990 <= years[0] <= 2100 or not 1990 <= years[1] <= 2100:
+        raise argparse.ArgumentTypeError(f"years: FIRST:LAST with 1990 <= FIRST <= LAST <= 2100 (got {value!r})")
+    return years
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    """Load a synthetic dataset (replacing earlier synthetic data) for scale tests and benchmarks."""
+    from db.engine import get_engine, upgrade
+    from db.loader import ensure_dictionary
+    from db.synth import synthesize
+
+    if args.publishers < 1:
+        print("gongkai: --publishers must be at least 1", file=sys.stderr)
+        return 2
+    engine = get_engine(args.database_url)
+    upgrade(engine)
+    ensure_dictionary(engine)
+    result = synthesize(engine, args.publishers, args.years, seed=args.seed,
+                        progress=None if args.quiet else sys.stderr, workers=args.workers)
+    sys.stdout.write(orjson.dumps(result.as_json()).decode() + "\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gongkai", description="Open data from Chinese government "
                                      "information-disclosure annual reports.")
@@ -102,6 +131,16 @@ def build_parser() -> argparse.ArgumentParser:
     up.set_defaults(func=cmd_db_upgrade)
     load = sub.add_parser("load-bundled", help="(re)ingest the reports bundled in data/reports")
     load.set_defaults(func=cmd_load)
+    syn = sub.add_parser("synth", help="load a realistic synthetic dataset (replaces earlier synthetic data)")
+    syn.add_argument("--publishers", type=int, default=3000, help="number of publishers (default 3000)")
+    syn.add_argument("--years", type=_year_range, default=(2016, 2025), metavar="FIRST:LAST",
+                     help="report years (default 2016:2025; years before 2019 are narrative reports)")
+    syn.add_argument("--seed", type=int, default=0, help="random seed (same seed, same dataset)")
+    syn.add_argument("--database-url", help="database URL (default: GONGKAI_DATABASE_URL or var/gongkai.sqlite3)")
+    syn.add_argument("--workers", type=int, default=1,
+                     help="processes generating reports (default 1; more pays only on an idle machine)")
+    syn.add_argument("--quiet", action="store_true", help="no progress bar")
+    syn.set_defaults(func=cmd_synth)
     serve = sub.add_parser("serve", help="migrate, load bundled reports if empty, and serve the API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)

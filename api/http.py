@@ -85,8 +85,8 @@ def _accept(header: str) -> list[str]:
 
 
 def _parse_sort(endpoint: Endpoint, raw: str) -> queries.SortSpec:
-    assert endpoint.listing is not None
-    keys = endpoint.listing.sort_keys
+    assert endpoint.sorting is not None
+    keys = endpoint.sorting.keys
     spec: list[tuple[str, bool]] = []
     for part in raw.split(","):
         name = part.strip()
@@ -131,6 +131,11 @@ def parse_call(endpoint: Endpoint, request: Request, dic: queries.Dictionary, fm
             names = sorted(allowed) + dimension_names
             raise ApiError(400, "unknown_parameter",
                            f"unknown query parameter {key[:60]!r}; {endpoint.path} takes: {', '.join(names)}")
+    missing = [p.name for p in allowed.values() if p.required and p.name not in params]
+    if missing:
+        example = "&".join(f"{p.name}={p.example}" for p in allowed.values() if p.required and p.example)
+        raise ApiError(400, "missing_parameter", f"{endpoint.path} needs {' and '.join(missing)}"
+                       + (f", e.g. {endpoint.path}?{example}" if example else ""))
     path: dict[str, str] = {}
     for p in endpoint.path_params:
         path[p.name] = p.parse(request.path_params[p.name])

@@ -8,6 +8,7 @@ records, so a parameter exists in the docs exactly when a handler accepts it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -15,6 +16,7 @@ from starlette.routing import Route
 
 from api import spec
 from api.http import endpoint_handler, json_response
+from api.problems import ApiError
 from api.spec import (
     PUBLISHER,
     RESULT,
@@ -23,10 +25,12 @@ from api.spec import (
     Call,
     Endpoint,
     Param,
+    Sorting,
     p_bool,
+    p_enum,
     p_text,
 )
-from db import queries
+from db import deltas, queries
 
 __all__ = ["ENDPOINTS", "json_response", "routes"]
 
@@ -125,19 +129,31 @@ def run_observations(conn: Connection, c: Call) -> queries.Page:
 
 
 def run_series(conn: Connection, c: Call) -> dict[str, Any]:
-    if "publisher" not in c.params or "metric" not in c.params:
-        missing = [p for p in ("publisher", "metric") if p not in c.params]
-        raise queries.QueryError(f"series needs {' and '.join(missing)}: e.g. "
-                                 "/api/v1/series?publisher=p-11360f59702b&metric=applications.received",
-                                 "missing_parameter")
-    queries.dictionary(conn).check_metrics([c.params["metric"]])
     return queries.series(conn, publisher=c.params["publisher"], metric=c.params["metric"], dims=c.dims,
-                          year=c.year, year_range=c.year_range)
+                          year=c.year, year_range=c.year_range, mode=c.get("mode", "previous_year"))
 
 
 def series_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{**p, "metric": result["metric"], "publisher_id": result["publisher"]["id"]}
-            for p in result["points"]]
+    return list(result["points"])
+
+
+def run_deltas(conn: Connection, c: Call) -> queries.Page:
+    return deltas.deltas(conn, metric=c.get("metric"), dims=c.dims, publisher=c.get("publisher"), year=c.year,
+                         year_range=c.year_range, mode=c.get("mode", "previous_year"), level=c.get("level"),
+                         province=c.get("province"), sort=c.sort, limit=c.limit, after=c.after)
+
+
+def run_rankings(conn: Connection, c: Call) -> dict[str, Any]:
+    if c.year is None:
+        raise queries.QueryError("rankings are for one year: year=2023, not a range", "invalid_year_range")
+    return deltas.rankings(conn, metric=c.params["metric"], year=c.year, dims=c.dims, by=c.get("by", "value"),
+                           order=c.get("order", "desc"), min_base=c.get("min_base", deltas.DEFAULT_MIN_BASE),
+                           mode=c.get("mode", "previous_year"), level=c.get("level"), province=c.get("province"),
+                           limit=c.get("limit", 20))
+
+
+def ranking_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(result["items"])
 
 
 def run_checks(conn: Connection, c: Call) -> queries.Page:
@@ -148,6 +164,32 @@ def run_checks(conn: Connection, c: Call) -> queries.Page:
 
 # --- the table ----------------------------------------------------------------------------
 
+def _required(p: Param) -> Param:
+    return replace(p, required=True)
+
+
+def _parse_min_base(raw: str) -> int:
+    if not raw.isdigit() or len(raw) > 9:
+        raise ApiError(400, "invalid_parameter", f"min_base: {raw[:40]!r} is not a whole number")
+    return int(raw)
+
+
+def _parse_rank_limit(raw: str) -> int:
+    if not raw.isdigit() or len(raw) > 9 or not 1 <= int(raw) <= queries.MAX_LIMIT:
+        raise ApiError(400, "limit_out_of_range", f"limit: give a whole number from 1 to {queries.MAX_LIMIT}",
+                       maximum=queries.MAX_LIMIT)
+    return int(raw)
+
+
+MODE = p_enum("mode", "previous_year (default): compare with the year before, null across a gap; "
+                      "previous_available: compare with the previous year that has a figure.", deltas.MODES)
+LEVEL = p_text("level", "Only publishers of this level (province, city, county, department, other).")
+PROVINCE = p_text("province", "Only publishers of this province (e.g. 福建省).")
+RANK_LIMIT = Param("limit", f"Publishers to return, 1 to {queries.MAX_LIMIT} (default 20).",
+                   {"type": "string", "pattern": "^[0-9]+$"}, _parse_rank_limit, example="20")
+DELTA_SORTING = Sorting(("publisher", "metric", "dims", "year"),
+                        (("publisher", False), ("metric", False), ("dims", False), ("year", False)))
+
 V1 = "/api/v1"
 UNCODED = p_bool("uncoded", "Include figures no metric code was assigned to (default true).")
 
@@ -157,7 +199,7 @@ ENDPOINTS: list[Endpoint] = [
                      p_text("province", "Province, as written in Chinese (e.g. 福建省)."),
                      p_text("parent", "Parent publisher id: the bodies under it.", max_length=64),
                      p_text("name_contains", "Part of the name, current or former (e.g. 平潭).")),
-             tabular=True, listing=queries.PUBLISHERS, tag="publishers",
+             tabular=True, sorting=Sorting.of(queries.PUBLISHERS), tag="publishers",
              description="Government bodies that publish reports, with filters on level, province, parent and name."),
     Endpoint(f"{V1}/publishers/{{publisher_id}}", "get_publisher", "One publisher", "PublisherDetail", "object",
              run_publisher, path_params=(PUBLISHER_ID,), tag="publishers",
@@ -166,7 +208,7 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint(f"{V1}/reports", "list_reports", "Reports", "Report", "page", run_reports,
              params=(PUBLISHER, YEAR, p_text("report_format", "Report format: narrative, standard-2019 or "
                                                               "standard-2021.", max_length=32)),
-             tabular=True, listing=queries.REPORTS, tag="reports",
+             tabular=True, sorting=Sorting.of(queries.REPORTS), tag="reports",
              description="Annual reports, oldest first by default."),
     Endpoint(f"{V1}/reports/{{report_id}}", "get_report", "One report", "Report", "object", run_report,
              path_params=(REPORT_ID,), tag="reports"),
@@ -193,27 +235,38 @@ ENDPOINTS: list[Endpoint] = [
              run_dimensions, labels=True, tag="dictionary"),
     Endpoint(f"{V1}/observations", "list_observations", "Figures across reports", "Observation", "page",
              run_observations, params=(spec.METRIC_LIST, PUBLISHER, YEAR, STATUS), tabular=True, dims=True,
-             listing=queries.OBSERVATIONS,
+             sorting=Sorting.of(queries.OBSERVATIONS),
              description="Totals by default; name a dimension (applicant=natural_person, route=direct, "
                          "subunit=…) for a breakdown. A total is never mixed with its parts."),
-    Endpoint(f"{V1}/series", "get_series", "A publisher's values of a metric, year by year", "Series", "object",
-             run_series, params=(Param("publisher", "Publisher id (required).", spec.PUBLISHER.schema,
-                                       spec.PUBLISHER.parse, example="p-11360f59702b"),
-                                 Param("metric", "Metric code (required).", spec.METRIC_ONE.schema,
-                                       spec.METRIC_ONE.parse, example="applications.received"), YEAR),
-             tabular=True, dims=True, rows=series_rows, row_model="SeriesRow",
-             description="Points by year with value, qualifier, status and provenance; a year may have more than "
-                         "one point (a restated or derived figure). Totals unless a dimension is named."),
+    Endpoint(f"{V1}/series", "get_series", "A publisher's values of a metric, year by year, with deltas",
+             "Series", "object", run_series,
+             params=(_required(PUBLISHER), _required(spec.METRIC_ONE), YEAR, MODE), tabular=True, dims=True,
+             rows=series_rows, row_model="SeriesPoint",
+             description="One point per year (the figure its own report prints), with the change from the base "
+                         "year, gaps, definition changes across report formats, and the quote the value was read "
+                         "from. Totals unless a dimension is named. Every figure as printed is in /observations."),
+    Endpoint(f"{V1}/deltas", "list_deltas", "Year-over-year changes", "Delta", "page", run_deltas,
+             params=(p_text("metric", "Metric code; without it, the totals of every metric.",
+                            example="applications.received"), PUBLISHER, YEAR, MODE, LEVEL, PROVINCE),
+             tabular=True, dims=True, sorting=DELTA_SORTING,
+             description="One row per publisher, metric, breakdown and year: value, base value, change and "
+                         "percent change (null across a gap in previous_year mode or a definition change)."),
+    Endpoint(f"{V1}/rankings", "get_rankings", "Publishers ranked for a metric and year", "Ranking", "object",
+             run_rankings,
+             params=(_required(spec.METRIC_ONE), _required(YEAR),
+                     p_enum("by", "Rank by value, change or percent_change (default value).", deltas.RANK_BY),
+                     p_enum("order", "desc (default) or asc.", deltas.ORDERS),
+                     Param("min_base", "percent_change only: leave out bases below this (default 10), so 1 → 3 "
+                                       "is not +200% at the top.", {"type": "string", "pattern": r"^[0-9]{1,9}$"},
+                           _parse_min_base), MODE, LEVEL, PROVINCE, RANK_LIMIT),
+             tabular=True, dims=True, rows=ranking_rows, row_model="RankedDelta",
+             description="Ties share a rank; `total` is the number of publishers ranked."),
     Endpoint(f"{V1}/checks", "list_checks", "Consistency checks across reports", "Check", "page", run_checks,
              params=(RESULT, p_text("rule", "Rule, or its prefix (sum:, share:, C4:…).", max_length=128),
                      PUBLISHER, YEAR, p_bool("notable", "Only checks flagged notable (true) or not (false).")),
-             tabular=True, listing=queries.CHECKS,
+             tabular=True, sorting=Sorting.of(queries.CHECKS),
              description="\"Whose numbers don't add up\": e.g. result=fail&year=2023."),
 ]
-
-spec.MODELS["SeriesRow"] = spec.obj("A series point as a table row.", {
-    "publisher_id": spec.STR, "metric": spec.STR,
-    **{k: v for k, v in spec.MODELS["SeriesPoint"]["properties"].items()}}, **{"x-metric-labels": True})
 
 
 def _routes() -> list[Route]:

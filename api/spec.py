@@ -18,7 +18,7 @@ from typing import Any, Literal
 from sqlalchemy.engine import Connection
 
 from api.problems import ApiError
-from db import queries
+from db import deltas, queries
 
 JSON = dict[str, Any]
 
@@ -55,6 +55,18 @@ DIMS: JSON = {"type": "object", "additionalProperties": STR, "x-dims": True,
                              "dimension of the dictionary."}
 LABELS: dict[str, JSON] = {"label_zh": STR, "label_en": STR,
                            "label": {**STR, "description": "The label in the language asked for with lang="}}
+
+DELTA_MODES = deltas.MODES
+RANK_BY = deltas.RANK_BY
+RANK_ORDERS = deltas.ORDERS
+DELTA_PROPS: dict[str, JSON] = {
+    "publisher_id": STR, "metric": STR, "dims": DIMS, "year": INT, "value": nullable(NUM), "qualifier": STR,
+    "base_year": nullable(INT), "base_value": nullable(NUM), "change": nullable(NUM),
+    "percent_change": {**nullable(NUM), "description": "change / base × 100, rounded to 2 places"},
+    "gap_years": {**array(INT), "description": "Years without a figure between the base and this year"},
+    "approx": BOOL, "definition_changed": BOOL,
+    "conflict": {**BOOL, "description": "The report prints another, different figure for the same point"},
+    "report_id": STR, "base_report_id": nullable(STR)}
 
 MODELS: dict[str, JSON] = {
     "PublisherRef": obj("A publisher, briefly.", {"id": STR, "name": STR, "level": STR}),
@@ -105,13 +117,24 @@ MODELS: dict[str, JSON] = {
     "DimensionMember": obj("A member of a dimension.", {"code": STR, **LABELS}),
     "Dimension": obj("A breakdown dimension and its members.", {
         "name": STR, "members": array(ref("DimensionMember"))}),
-    "SeriesPoint": obj("One value of a series.", {
-        "year": INT, "value": nullable(NUM), "unit": STR, "qualifier": STR,
-        "status": {**STR, "enum": list(queries.OBSERVATION_STATUSES)}, "dims": DIMS, "observation_id": STR,
-        "report_id": STR, "provenance": ref("Provenance")}),
-    "Series": obj("One publisher's values of one metric, year by year.", {
-        "publisher": ref("PublisherRef"), "metric": STR, "unit": STR, "dims": DIMS,
-        "points": array(ref("SeriesPoint"))}),
+    "PublisherBrief": obj("A publisher, briefly, with its province.", {
+        "id": STR, "name": STR, "level": STR, "province": nullable(STR)}),
+    "Delta": obj("One year of a series compared with its base year.", DELTA_PROPS, **{"x-metric-labels": True}),
+    "SeriesPoint": obj("One year of a series: the value, its delta and the figure it was read from.", {
+        **DELTA_PROPS, "observation_id": nullable(STR), "provenance": nullable(ref("Provenance"))},
+        **{"x-metric-labels": True}),
+    "DefinitionChange": obj("Where the metric's concept changed between two report formats.", {
+        "year": INT, "base_year": nullable(INT), "from_format": STR, "to_format": STR, "note": STR}),
+    "Series": obj("One publisher's values of one metric, one point per year, with deltas.", {
+        "publisher": ref("PublisherBrief"), "metric": STR, "unit": STR, "dims": DIMS,
+        "mode": {**STR, "enum": list(DELTA_MODES)}, "points": array(ref("SeriesPoint")),
+        "missing_years": array(INT), "definition_changes": array(ref("DefinitionChange"))}),
+    "RankedDelta": obj("A publisher's place in a ranking.", {
+        "rank": INT, "publisher": ref("PublisherBrief"), **DELTA_PROPS}, **{"x-metric-labels": True}),
+    "Ranking": obj("Publishers ranked for one metric and year.", {
+        "metric": STR, "unit": STR, "dims": DIMS, "year": INT, "by": {**STR, "enum": list(RANK_BY)},
+        "order": {**STR, "enum": list(RANK_ORDERS)}, "mode": {**STR, "enum": list(DELTA_MODES)},
+        "min_base": NUM, "total": INT, "items": array(ref("RankedDelta"))}),
     "Problem": obj("An RFC 9457 problem document.", {
         "type": STR, "title": STR, "status": INT, "code": STR, "detail": STR, "instance": STR,
         "suggestions": array(STR), "list": STR, "maximum": INT}),
@@ -150,10 +173,11 @@ class Param:
     parse: Callable[[str], Any]
     location: Literal["query", "path"] = "query"
     example: str | None = None
+    required: bool = False
 
     def openapi(self) -> JSON:
         out: JSON = {"name": self.name, "in": self.location, "description": self.description,
-                     "required": self.location == "path", "schema": self.schema}
+                     "required": self.location == "path" or self.required, "schema": self.schema}
         if self.example is not None:
             out["example"] = self.example
         return out
@@ -304,12 +328,24 @@ Shape = Literal["page", "list", "object"]
 
 
 @dataclass(frozen=True)
+class Sorting:
+    """The sort keys of a paginated list and its default order (ties are always broken by id)."""
+
+    keys: tuple[str, ...]
+    default: queries.SortSpec
+
+    @staticmethod
+    def of(listing: queries.Listing) -> Sorting:
+        return Sorting(tuple(listing.sort_keys), listing.default)
+
+
+@dataclass(frozen=True)
 class Endpoint:
     """One REST resource: path, parameters, response model and the query function behind it.
 
     ``tabular`` endpoints also answer in CSV and NDJSON; ``dims`` endpoints
     take dimension filters named after the dictionary's dimensions;
-    ``listing`` gives the sort keys of paginated lists.  ``rows`` turns an
+    ``sorting`` gives the sort keys of paginated lists.  ``rows`` turns an
     object answer into table rows (a series into its points).
     """
 
@@ -324,7 +360,7 @@ class Endpoint:
     tag: str = "data"
     tabular: bool = False
     dims: bool = False
-    listing: queries.Listing | None = None
+    sorting: Sorting | None = None
     labels: bool = False
     rows: Callable[[Any], list[dict[str, Any]]] | None = None
     row_model: str | None = None
@@ -338,9 +374,9 @@ class Endpoint:
         out = list(self.path_params) + list(self.params)
         if self.paginated:
             out += [LIMIT, AFTER]
-            if self.listing is not None:
-                keys = list(self.listing.sort_keys)
-                default = ",".join(("-" if d else "") + k for k, d in self.listing.default)
+            if self.sorting is not None:
+                keys = list(self.sorting.keys)
+                default = ",".join(("-" if d else "") + k for k, d in self.sorting.default)
                 out.append(Param("sort", f"Sort keys separated by commas, '-' for descending: {', '.join(keys)}. "
                                          f"Default {default}; ties are broken by id.",
                                  {**STR, "pattern": "^-?(" + "|".join(keys) + ")(,-?(" + "|".join(keys) + "))*$"},

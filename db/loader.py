@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
+from db.crossyear import refresh_crossyear
 from db.models import (
     DIM_COLUMNS,
     Category,
@@ -216,6 +217,7 @@ def _ingest(engine: Engine, rep: ExtractedReport, *, sha256: str, source_path: s
             for i, c in enumerate(rep.checks)]
         if ck_rows:
             conn.execute(insert(Check), ck_rows)
+        refresh_crossyear(conn, pid, year)  # checks and statement verifications across years (db.crossyear)
         _bump_version(conn)
         return _summary(conn, rid, status)
 

@@ -147,6 +147,7 @@ class Observation(SQLModel, table=True):
 
 class Statement(SQLModel, table=True):
     __tablename__ = "statement"
+    __table_args__ = (Index("ix_statement_publisher_base_year", "publisher_id", "base_year"),)
     id: str = Field(primary_key=True, max_length=48)
     report_id: str = Field(foreign_key="report.id", max_length=32, index=True)
     publisher_id: str = Field(max_length=32)
@@ -163,6 +164,14 @@ class Statement(SQLModel, table=True):
     quote: str
     start: int
     end: int
+    # Stated vs recorded (migration 0002, written by db.crossyear): the statement checked against the
+    # base year's own report. verification: consistent | restated | unverifiable (None: not yet verified).
+    verification: str | None = Field(default=None, max_length=16)
+    verified_against: str | None = Field(default=None, max_length=32)  # the base year's report id
+    verified_observation: str | None = Field(default=None, max_length=48)  # its figure compared with
+    claimed_base_value: Decimal | None = Field(default=None, sa_column=Column(VALUE_TYPE, nullable=True))
+    recorded_base_value: Decimal | None = Field(default=None, sa_column=Column(VALUE_TYPE, nullable=True))
+    verification_detail: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Check(SQLModel, table=True):

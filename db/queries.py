@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Integer, Select, Table, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, Table, and_, func, literal, or_, select, tuple_
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
@@ -41,6 +41,7 @@ from db.models import (
     Report,
     Section,
     Statement,
+    dims_key,
 )
 
 MAX_LIMIT = 1000
@@ -472,11 +473,6 @@ def report_texts(conn: Connection, ids: Sequence[str]) -> dict[str, str]:
     return {r.id: r.text for r in conn.execute(select(REP.c.id, REP.c.text).where(REP.c.id.in_(list(set(ids)))))}
 
 
-def report_cursor(report: Mapping[str, Any]) -> str:
-    """The cursor that continues the default report order after ``report``."""
-    return encode_cursor([REPORTS.signature(None), report["year"], report["id"]])
-
-
 # --- sections ----------------------------------------------------------------------
 
 def _section_tree(rows: Iterable[Any], text: str | None) -> list[dict[str, Any]]:
@@ -667,29 +663,49 @@ def observations_by_ids(conn: Connection, ids: Sequence[str]) -> dict[str, dict[
     return {r.id: _observation_dict(r) for r in conn.execute(stmt).all()}
 
 
-def series(conn: Connection, *, publisher: str, metric: str, dims: dict[str, str] | None = None,
-           year: int | None = None, year_range: tuple[int, int] | None = None) -> dict[str, Any]:
-    """One publisher's values of one metric (and breakdown), year by year.
+def point_provenance(conn: Connection, keys: Sequence[tuple[str, str, str, int]]
+                     ) -> dict[tuple[str, str, str, int], dict[str, Any]]:
+    """The figure behind each series point: (report, metric, dims_key, year) → that observation.
 
-    A year can have more than one point: a later report may restate an
-    earlier year (a derived figure), or a report may print two values.  Every
-    point keeps its status and provenance, so the caller decides.
+    A point is the first figure its report prints for the key (by extraction
+    order), the same choice ``db.crossyear.ranked_points`` makes, so the quote
+    shown is the one the delta was computed from.
     """
-    pub = publishers_by_ids(conn, [publisher]).get(publisher)
-    if pub is None:
-        raise QueryError(f"no publisher with id {publisher!r}; publishers are listed at /api/v1/publishers",
-                         "not_found", status=404)
-    f = ObservationFilter.of(metrics=[metric], publisher=publisher, dims=dims, year=year, year_range=year_range)
-    stmt = _observations_stmt(conn, f).order_by(OBS.c.year, OBS.c.report_year.desc(), OBS.c.ordinal)
-    m = dictionary(conn).metrics[metric]
-    points = []
+    if not keys:
+        return {}
+    stmt = (select(*OBS_COLS).outerjoin(SEC, SEC.c.id == OBS.c.section_id)
+            .where(tuple_(OBS.c.report_id, OBS.c.metric, OBS.c.dims_key, OBS.c.year).in_(list(set(keys))),
+                   OBS.c.status == "reported", OBS.c.value.is_not(None))
+            .order_by(OBS.c.ordinal, OBS.c.id))
+    out: dict[tuple[str, str, str, int], dict[str, Any]] = {}
     for row in conn.execute(stmt).all():
-        o = _observation_dict(row)
-        points.append({"year": o["year"], "value": o["value"], "unit": o["unit"], "qualifier": o["qualifier"],
-                       "status": o["status"], "dims": o["dims"], "observation_id": o["id"],
-                       "report_id": o["report_id"], "provenance": o["provenance"]})
-    return {"publisher": {"id": pub["id"], "name": pub["name"], "level": pub["level"]}, "metric": metric,
-            "unit": m["unit"], "dims": dict(sorted((dims or {}).items())), "points": points}
+        out.setdefault((row.report_id, row.metric, row.dims_key, row.year), _observation_dict(row))
+    return out
+
+
+def series(conn: Connection, *, publisher: str, metric: str, dims: Mapping[str, str] | None = None,
+           year: int | None = None, year_range: tuple[int, int] | None = None,
+           mode: str = "previous_year") -> dict[str, Any]:
+    """One publisher's series of a metric, one point per year with its delta, and each point's provenance.
+
+    The points, deltas, gaps and definition changes are ``db.deltas.series``
+    (the year-over-year module); this adds the observation and quote behind
+    each point, so a chart can cite its source.  Every figure as printed,
+    restated or derived ones included, is in ``list_observations``.
+    """
+    from db import deltas  # the year-over-year layer builds on this module
+
+    if year is not None:
+        check_year(year)
+        year_range = (max(year, year_range[0]), min(year, year_range[1])) if year_range else (year, year)
+    result = deltas.series(conn, publisher=publisher, metric=metric, dims=dims, year_range=year_range, mode=mode)
+    keys = [(p["report_id"], p["metric"], dims_key(p["dims"]), p["year"]) for p in result["points"]]
+    found = point_provenance(conn, keys)
+    for point, key in zip(result["points"], keys, strict=True):
+        obs = found.get(key)
+        point["observation_id"] = obs["id"] if obs else None
+        point["provenance"] = obs["provenance"] if obs else None
+    return result
 
 
 # --- statements and checks ----------------------------------------------------------------

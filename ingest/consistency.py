@@ -19,6 +19,8 @@ SUM_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "applications.outcome.already_public", "applications.outcome.granted", "applications.outcome.partial",
         "applications.outcome.denied", "applications.outcome.not_this_agency", "applications.outcome.not_exist",
         "applications.outcome.clarification", "applications.outcome.redirected", "applications.outcome.other",
+        "applications.outcome.unable", "applications.outcome.not_processed",
+        "applications.outcome.not_processed.duplicate",
     )),
     ("sum:applications.outcome.denied", "applications.outcome.denied", (
         "applications.outcome.denied.state_secret", "applications.outcome.denied.prohibited_by_law",
@@ -137,6 +139,12 @@ def breakdown_checks(figures: list[Figure]) -> list[Check]:
     whole = next((f for f in reported if f.metric == "proactive.items" and f.dims.get("channel") == "total"
                   and "subunit" not in f.dims), None)
     topics = [f for f in reported if f.metric == "proactive.items.by_topic" and "subunit" not in f.dims]
+    if topics:
+        # a category the dictionary has no member for ("人事信息230条") is still one of the list
+        lo, hi = min(f.start for f in topics), max(f.end for f in topics)
+        topics += [f for f in figures if f.metric is None and f.status == "reported" and lo < f.start < hi
+                   and f.unit == topics[0].unit and f.value is not None]
+        topics.sort(key=lambda f: f.start)
     if whole is not None and len(topics) >= 2:
         has_other = any(f.dims.get("topic") == "other" for f in topics)
         check = _partition_check("sum:proactive.items.by_topic", whole, topics, complete=has_other)
@@ -189,6 +197,9 @@ def figure_checks(figures: list[Figure]) -> list[Check]:
     for rule, total_metric, part_metrics in SUM_GROUPS:
         total = _find(figs, total_metric)
         parts = [f for m in part_metrics if (f := _find(figs, m, {k: "total" for k in (total.dims if total else {})}))]
+        # a reason stated next to its own total ("不予处理3件，其中重复申请2件") is not counted twice
+        parts = [f for f in parts if not any(
+            f.metric and g.metric and f.metric.startswith(g.metric + ".") for g in parts)]
         if total is None or len(parts) < 2:
             continue
         checks.append(_sum_check(rule, total, parts, complete=len(parts) == len(part_metrics)))

@@ -1,10 +1,22 @@
 """Figures, statements and stated shares from the prose of a report.
 
-The engine reads every number in the text (``numerals.find_quantities``),
-works out the clause around it and the subject under discussion, and maps it
-to a metric through the phrase table (``phrases.PHRASES``).  A number no row
-fits is kept as an *uncoded* figure when it has a unit, so nothing printed is
-silently dropped.  Nothing here knows about any particular report.
+The engine reads every number in the text (``numerals.find_quantities``) and
+decides what it counts from the words around it, in this order:
+
+1. a content category in a category list ("机构职能类信息612条") → ``BY_TOPIC``;
+2. the phrase rows (``phrases.PHRASES``): the row whose words sit nearest the
+   number wins ("所有办结的申请中同意公开答复9件" counts 同意公开, not 办结);
+3. a key area (重点领域) in a section about key areas, when the clause counts
+   information ("保障性住房信息7条"; "网上竞价423条" counts something else);
+4. a clause that counts without naming what ("全年共发布信息84条"): the
+   sentence, then the heading just above it, supply the subject;
+5. otherwise the number is kept as an *uncoded* figure with its clause as a
+   label, when it has a unit — nothing printed is silently dropped.
+
+A number that restates a total to break it down ("…的1913条政府信息中") is not
+coded twice, and a second, different value for a concept already stated is
+kept uncoded (it is about a narrower scope).  Hard-wrapped PDF text is read
+with its line breaks joined.  Nothing here knows about any particular report.
 """
 
 from __future__ import annotations
@@ -19,20 +31,22 @@ from ingest.numerals import Quantity, find_quantities, normalize
 from ingest.phrases import (
     BY_TOPIC,
     CATEGORY_CONTEXT,
+    CATEGORY_LABEL,
     KEY_AREA_CONTEXT,
     KEY_AREAS,
     PHRASES,
+    SECTION_ZERO,
+    SECTION_ZERO_BODY,
     SHARE_PARENTS,
     TOPICS,
     ZERO_PHRASES,
     Phrase,
 )
-from ingest.sections import section_at, section_path
+from ingest.sections import iter_sections, section_path
 
 CLAUSE_DELIMS = "，,。；;：:！!？?\n"
 SENTENCE_DELIMS = "。；;！!？?\n"
 SUBUNIT_EXAMPLE_RE = re.compile(r"以(?P<subunit>[\u4e00-\u9fff]{2,10}?)为例")
-SUBUNIT_PREFIXES = ("其中", "另", "仅", "全年", "共")
 
 
 @dataclass
@@ -100,7 +114,9 @@ class _Context:
 
 
 # "…主动公开的1913条政府信息中，…": the number restates a total to break it down.
-REFERENCE_AFTER_RE = re.compile(r"[\u4e00-\u9fff]{0,6}中(?:[，,：:]|$)")
+REFERENCE_AFTER_RE = re.compile(
+    r"(?:的)?(?:政府|依申请|公开)?(?:信息|申请|案件|文件|答复)中(?:[，,：:]|$)"
+)
 # "截至12月14日，…共发布微博1288条": a running total as of a date.
 CUMULATIVE_AS_OF_RE = re.compile(r"截[至止](?:(?:19|20)\d\d年)?\d{1,2}月(?:\d{1,2}日)?(?:[，,]|止)")
 # A sentence opening with the body that did the counting: "区行政审批局认真做好…".
@@ -205,17 +221,6 @@ def _topic(context: str) -> str | None:
     return best[1] if best else None
 
 
-def _matches(p: Phrase, before: str, after_clause: str, after_sentence: str) -> re.Match[str] | None:
-    if p.side in ("before", "either"):
-        m = re.search(p.phrase, before)
-        if m:
-            return m
-    if p.side in ("after", "either"):
-        target = after_sentence if p.phrase.startswith("^") else after_clause
-        return re.search(p.phrase, target)
-    return None
-
-
 def classify(phrase_text: str, topic: str | None) -> Phrase | None:
     """The first phrase row whose words occur in ``phrase_text`` (units ignored)."""
     for p in PHRASES:
@@ -262,11 +267,16 @@ class NarrativeExtractor:
         return _clause_end(self.text, pos, self.cd)
 
     def _topic_at(self, pos: int) -> str | None:
-        sec = section_at(self.sections, pos)
+        """The subject under discussion: the last subject word in the headings above and the text so far.
+
+        All headings count, outermost first, so "（二）答复情况" under "三、依申请公开…" is about applications.
+        """
+        path = section_path(self.sections, pos)
+        sec = path[-1] if path else None
         start = sec.start if sec else max(0, pos - 300)
         start = max(start, pos - 600)
-        title = sec.title if sec else ""
-        return _topic(title + "\n" + self._t(start, pos))
+        titles = "\n".join(s.title for s in path)
+        return _topic(titles + "\n" + self._t(start, pos))
 
     def _subunit_at(self, pos: int) -> str | None:
         s = _clause_start(self.text, pos, self.sd)
@@ -375,7 +385,7 @@ class NarrativeExtractor:
         if not self.narrative or q.printed_unit not in ("条", "件"):
             return None
         context = " ".join([*ctx.titles[:2], ctx.sentence, ctx.prev_sentence])
-        if not re.search(CATEGORY_CONTEXT, context):
+        if not re.search(CATEGORY_CONTEXT, context) and not re.search(CATEGORY_LABEL, ctx.segment):
             return None
         label = ctx.segment.strip()
         for topic, pattern in BY_TOPIC:
@@ -476,6 +486,30 @@ class NarrativeExtractor:
                     quote=self.text[start:end], start=start, end=end,
                 ))
                 break
+        for sec, _path in iter_sections(self.sections):
+            if sec.start >= self.end or sec.children:
+                continue
+            head = self.text.find(sec.title, sec.start, sec.end) if sec.title else -1
+            body_start = head + len(sec.title) if head >= 0 else sec.start
+            body_end = min(sec.end, self.end)
+            if not re.fullmatch(SECTION_ZERO_BODY, self.text[body_start:body_end]):
+                continue
+            for z in SECTION_ZERO:
+                if not re.search(z.phrase, sec.title):
+                    continue
+                dims = self.dictionary.complete_dims(z.metric, dict(z.dims))
+                key = (z.metric, tuple(sorted(dims.items())))
+                if key in have:
+                    continue
+                have.add(key)
+                quote_start = body_start + len(self.text[body_start:body_end]) - len(
+                    self.text[body_start:body_end].lstrip(" \t\n\u3000。：:"))
+                quote_end = len(self.text[:body_end].rstrip())
+                out.append(Figure(
+                    metric=z.metric, dims=dims, value=Decimal(0), unit=self.dictionary.metrics[z.metric].unit,
+                    quote=self.text[quote_start:quote_end], start=quote_start, end=quote_end,
+                    note=f"the section «{sec.title}» says only «{self.text[quote_start:quote_end]}»",
+                ))
         return out
 
     # -- statements ---------------------------------------------------------
@@ -561,7 +595,11 @@ class NarrativeExtractor:
                 if hit is not None:
                     same = [f for f in earlier if f.metric == hit.metric
                             and all(f.dims.get(k) == v for k, v in hit.dims.items())]
-                    part = same[-1] if same else None
+                    if not same:
+                        continue  # "其中网站公开占92%": a share of something the report gives no figure for
+                    part = same[-1]
+                elif m.group("rate") is not None:
+                    continue  # "群众满意率98.5%": a rate, not a share of a figure
             if part is None:
                 recent = [f for f in earlier if f.start >= sentence_start - 200]
                 part = recent[-1] if recent else None
@@ -599,6 +637,10 @@ class NarrativeExtractor:
             if target_metric:
                 wanted = self.dictionary.complete_dims(target_metric, target_dims)
                 cands = [f for f in earlier if f.metric == target_metric and f.dims == wanted]
+                if not cands and target_metric == "applications.outcome.total":
+                    # "同意公开28件，占66.7%" with no answer total stated: a share of the applications
+                    wanted = self.dictionary.complete_dims("applications.received", {})
+                    cands = [f for f in earlier if f.metric == "applications.received" and f.dims == wanted]
                 if cands:
                     return cands[-1]
         # Fall back to the earlier figure whose wording best matches the phrase.

@@ -190,8 +190,8 @@ def find_quantities(text: str) -> list[Quantity]:
         is_cn = not re.search(r"\d", num)
         if is_cn and (unit is None or unit == "%"):
             continue
-        if is_cn and len(num) == 1 and num in {*CN_SMALL_UNITS, *CN_BIG_UNITS, "一"}:
-            # "一个乡镇", "同一条信息": an article, not a count.
+        if is_cn and len(num) == 1 and num in {"百", "佰", "千", "仟", *CN_BIG_UNITS, "一"}:
+            # "一个乡镇", "同一条信息": an article, not a count ("十条" is ten).
             continue
         try:
             value = parse_number(num)

@@ -32,7 +32,7 @@ TOPICS: dict[str, str] = {
     "review": r"行政复议|复议",
     "litigation": r"行政诉讼|诉讼",
     "complaints": r"投诉|举报",
-    "applications": r"依申请|申请",
+    "applications": r"依申请|申请|答复",
     "proactive": r"(?<!已)主动公开",
     "capacity": r"机构建设|工作人员|专项经费|培训|会议",
 }
@@ -91,9 +91,9 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("proactive.portal_visits", r"访问量|访问人次|点击量|浏览量|访问", units=("人次", "次")),
     # --- 回应解读 -----------------------------------------------------------
     Phrase("responses.hot_topics", r"回应.{0,6}(?:热点|舆情)|处置.{0,4}舆情"),
-    Phrase("responses.press_conferences.leader_attended", r"(?:主要)?负责同志参加.{0,4}新闻发布会"),
+    Phrase("responses.press_conferences.leader_attended", r"(?:主要)?负责同志(?:参加|出席|参与).{0,4}新闻发布会"),
     Phrase("responses.press_conferences", r"新闻发布会", units=("次", "场")),
-    Phrase("responses.online_interviews.leader_attended", r"(?:主要)?负责同志参加.{0,8}在线访谈"),
+    Phrase("responses.online_interviews.leader_attended", r"(?:主要)?负责同志(?:参加|出席|参与).{0,8}在线访谈"),
     Phrase("responses.online_interviews", r"在线访谈", units=("次", "场", "期")),
     Phrase("responses.policy_interpretations", r"(?:政策)?解读(?:稿件|材料|文章)?"),
     Phrase("responses.social_media", r"微博微信回应|微博、微信回应"),
@@ -138,7 +138,7 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("applications.outcome.denied.privacy", r"个人隐私", side="either", topic="applications"),
     Phrase("applications.outcome.denied.trade_secret", r"商业秘密", side="either", topic="applications"),
     Phrase("applications.outcome.denied.state_secret", r"国家秘密", side="either", topic="applications"),
-    Phrase("applications.outcome.denied.not_gov_info", r"不(?:是|属于).{0,6}条例.{0,8}政府信息", side="either",
+    Phrase("applications.outcome.denied.not_gov_info", r"不(?:是|属于)(?:.{0,6}条例.{0,8})?政府信息", side="either",
            topic="applications"),
     Phrase("applications.outcome.denied.other", r"法律(?:、)?法规规定的其他情形", side="either",
            topic="applications"),
@@ -147,14 +147,17 @@ PHRASES: tuple[Phrase, ...] = (
     # "予以公开及部分公开42件" adds two outcomes up: neither row takes it
     Phrase("applications.outcome.partial", r"(?<![及和与、])(?:同意)?部分公开", topic="applications"),
     Phrase("applications.outcome.granted", r"(?:同意|予以)公开(?![及和与、]部分)", topic="applications"),
-    Phrase("applications.outcome.not_this_agency", r"不属于本(?:行政)?机关", topic="applications"),
+    Phrase("applications.outcome.not_this_agency", r"(?:不属于|非)本(?:行政)?机关", topic="applications"),
+    Phrase("applications.outcome.clarification", r"(?:申请)?内容不明确", topic="applications"),
+    Phrase("applications.outcome.not_processed.duplicate", r"重复申请", topic="applications"),
     Phrase("applications.outcome.not_exist", r"信息不存在", topic="applications"),
     Phrase("applications.outcome.clarification", r"补充更改|更改补充|更改、补充", topic="applications"),
     Phrase("applications.outcome.redirected", r"其他途径", topic="applications"),
     Phrase("applications.outcome.other", r"其[他它](?:类型|形式|公开)?答复|其[他它]处理", topic="applications"),
     Phrase("applications.outcome.unable", r"无法提供", topic="applications"),
     Phrase("applications.outcome.not_processed", r"不予处理", topic="applications"),
-    Phrase("applications.outcome.total", r"答复(?:总数|申请)|办理(?:了)?[^，。；]{0,12}申请", topic="applications",
+    Phrase("applications.outcome.total", r"答复(?:总数|申请)|(?:已|共|全部)答复$|办理(?:了)?[^，。；]{0,12}申请",
+           topic="applications",
            exclude=NOT_DISCLOSURE),
     Phrase("applications.carried_forward", r"结转(?:至|到)?(?:下一?年度?|(?:19|20)\d\d年)", topic="applications"),
     Phrase("applications.carried_forward", r"^结转(?:至|到)?下", side="after", topic="applications"),
@@ -165,12 +168,13 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("review.upheld", r"维持", topic="review"),
     Phrase("review.corrected", r"纠错|纠正", topic="review"),
     Phrase("review.pending", r"尚未审结|未审结", topic="review"),
-    Phrase("review.other", r"其他(?:情形|结果)", topic="review"),
+    Phrase("review.other", r"其[他它](?:情形|结果|情况)?$|其[他它](?:情形|结果)", topic="review"),
     Phrase("review.total", r"行政复议", topic="review"),
     Phrase("litigation.upheld", r"维持|驳回", {"route": "total"}, topic="litigation"),
     Phrase("litigation.corrected", r"纠错|纠正", {"route": "total"}, topic="litigation"),
     Phrase("litigation.pending", r"尚未审结|未审结", {"route": "total"}, topic="litigation"),
-    Phrase("litigation.other", r"其他(?:情形|结果)", {"route": "total"}, topic="litigation"),
+    Phrase("litigation.other", r"其[他它](?:情形|结果|情况)?$|其[他它](?:情形|结果)", {"route": "total"},
+           topic="litigation"),
     Phrase("litigation.total", r"行政诉讼", {"route": "total"}, topic="litigation"),
     Phrase("complaints.total", r"投诉举报|举报", topic="complaints", units=("件", "起", "次", "个", "宗")),
     # --- 机构、人员、经费、培训 --------------------------------------------------------
@@ -200,6 +204,7 @@ ZERO_PHRASES: tuple[ZeroPhrase, ...] = (
     ZeroPhrase("applications.fees.amount", r"(?:未|没有|均未|不|无)(?:向申请人?者?)?收取[^。；]{0,20}费用?"),
     ZeroPhrase("applications.fees.amount", r"暂不收费|不收取任何费用|未收取任何费用"),
     ZeroPhrase("applications.fees.amount", r"(?:没有|无|未)[^。；，,]{0,14}收费(?:及|和|或|与)减免"),
+    ZeroPhrase("applications.fees.waived", r"(?:没有|无|未)(?:发生|出现|进行)?[^。；，,收费]{0,6}减免"),
     ZeroPhrase("applications.fees.waived", r"(?:没有|无|未)[^。；，,]{0,14}收费(?:及|和|或|与)减免"),
     ZeroPhrase("review.total", r"(?:未|没有|无)(?:收到|发生|出现)?[^。；，]{0,16}行政复议"),
     ZeroPhrase("litigation.total",
@@ -207,6 +212,18 @@ ZERO_PHRASES: tuple[ZeroPhrase, ...] = (
                {"route": "total"}),
     ZeroPhrase("applications.received", r"(?:未|没有)(?:收到|受理)[^。；，]{0,10}(?:依申请|公开申请|申请)",
                {"channel": "total"}),
+)
+
+# A section whose whole body says "无" ("五、因政府信息公开申请行政复议、提起行政诉讼情况 无。") states
+# a zero for what its heading names.
+SECTION_ZERO_BODY = r"[\s。：:]*(?:无|没有|暂无|未发生|无此类?情况|均无)[^。；\n]{0,8}[。.]?\s*"
+SECTION_ZERO: tuple[ZeroPhrase, ...] = (
+    ZeroPhrase("review.total", r"行政复议|复议"),
+    ZeroPhrase("litigation.total", r"行政诉讼|诉讼", {"route": "total"}),
+    ZeroPhrase("applications.fees.amount", r"收费"),
+    ZeroPhrase("applications.fees.waived", r"减免"),
+    ZeroPhrase("applications.received", r"依申请|申请公开", {"channel": "total"}),
+    ZeroPhrase("complaints.total", r"投诉|举报|申诉"),
 )
 
 # Parts and wholes: which figure a stated percentage is a share of, and which
@@ -252,13 +269,15 @@ BY_TOPIC: tuple[tuple[str, str], ...] = (
     ("livelihood_projects", r"为民办实事"),
     ("public_welfare", r"社会公益事业"),
     ("land_expropriation", r"征收或征用土地|征地拆迁|征地|土地征收"),
-    ("announcements", r"公示公告|公告公示"),
+    ("announcements", r"公示公告|公告公示|通知公告"),
     ("work_updates", r"工作动态"),
     ("prices", r"价格"),
     ("other", r"^[、，,；;\s]*其[他它]"),
 )
-# Words that say a sentence lists content categories.
+# Words that say a sentence lists content categories ("主要类别有：…", "按类别分"); a label that
+# names its class ("机构职能类12条") is a category by itself.
 CATEGORY_CONTEXT = r"类别"
+CATEGORY_LABEL = r"类(?:信息|政府信息)?[\s　]*$"
 
 # Key areas (重点领域): the earliest keyword in the text names the area.
 KEY_AREAS: tuple[tuple[str, str], ...] = (

@@ -75,11 +75,13 @@ def extract_report(text: str, meta: ReportMeta | None = None, media_type: str = 
     figures.extend(prose_figs)
     derived = derive_prior_values(prose.statements, prose_figs)
     figures.extend(derived)
-    if standard is None:
+    if standard is not None:
+        checks.extend(prose_vs_table(prose_figs, standard.figures, table_name="national table"))
+    else:
         checks.extend(figure_checks(prose_figs))
         checks.extend(breakdown_checks(prose_figs))
         checks.extend(listed_parts_checks(prose_figs, text))
-        table, table_figs = read_stat_table(text, prose_figs)
+        table, table_figs = read_stat_table(text, prose_figs, year=meta.year)
         if table is not None:
             figures.extend(table_figs)
             checks.extend(table_checks(table, text))

@@ -34,7 +34,7 @@ SPACE = " \t\u3000\xa0"
 # Markup that survives in web copies: Word list residue, stray tags.
 RESIDUE_RE = re.compile(r"<!--.*?-->|</?[a-zA-Z][a-zA-Z0-9:]*(?:\s[^<>]{0,200})?/?>", re.S)
 # Where the 统计表 begins: nothing after its header is a heading.
-TABLE_HEADER_RE = re.compile(r"指\s*标\s*名\s*称")
+TABLE_HEADER_RE = re.compile(r"指\s*标\s*名\s*称|统\s*计\s*指\s*标\s*(?:计\s*量\s*)?单\s*位")
 
 # A level-1 numeral may follow the start of a line, a sentence end, a space,
 # a closing bracket or quote, or Latin text ("…@163.com一、概述").  After a

@@ -32,16 +32,16 @@ from ingest.phrases import STAT_ROWS, StatRowPhrase
 
 SP = " \t\u3000\xa0"
 HEADER_RE = re.compile(
-    rf"指[{SP}]*标[{SP}]*名[{SP}]*称[{SP}]*(?:计[{SP}]*量[{SP}]*)?单[{SP}]*位[{SP}]*"
-    rf"(?P<cols>(?:(?:(?:19|20)\d\d[{SP}]*年[{SP}]*度?|本[{SP}]*年[{SP}]*度?|历[{SP}]*年[{SP}]*累[{SP}]*计"
+    rf"(?:指[{SP}]*标[{SP}]*名[{SP}]*称|统[{SP}]*计[{SP}]*指[{SP}]*标)[{SP}]*(?:计[{SP}]*量[{SP}]*)?单[{SP}]*位[{SP}]*"
+    rf"(?P<cols>(?:(?:(?:19|20)\d\d[{SP}]*年[{SP}]*度?|本[{SP}]*年[{SP}]*度?|上[{SP}]*年[{SP}]*度?|历[{SP}]*年[{SP}]*累[{SP}]*计"
     rf"|累[{SP}]*计)[{SP}]*)+)"
 )
 COLUMN_RE = re.compile(
-    rf"历[{SP}]*年[{SP}]*累[{SP}]*计|累[{SP}]*计|(?:19|20)\d\d[{SP}]*年[{SP}]*度?|本[{SP}]*年[{SP}]*度?"
+    rf"历[{SP}]*年[{SP}]*累[{SP}]*计|累[{SP}]*计|(?:19|20)\d\d[{SP}]*年[{SP}]*度?|本[{SP}]*年[{SP}]*度?|上[{SP}]*年[{SP}]*度?"
 )
 UNITS = ("万元", "人次", "条", "件", "元", "个", "次", "人", "项", "篇", "份")
 ROW_RE = re.compile(
-    rf"[{SP}]*(?P<pre>其中[:：]?[{SP}]*)?(?:(?P<item>\d{{1,2}})[{SP}]*[、.．][{SP}]*)?"
+    rf"[{SP}\r\n|]*(?P<pre>其中[:：]?[{SP}]*)?(?:(?P<item>\d{{1,2}})[{SP}]*[、.．][{SP}]*)?"
     rf"(?P<label>[\u4e00-\u9fff（(][^\d/]*?)[{SP}]*(?P<unit>{'|'.join(UNITS)})[{SP}]*(?=[\d/０-９])"
 )
 RUN_RE = re.compile(rf"(?:[\d/０-９]+|[.．](?=[\d０-９])|[{SP}]+(?=[\d/０-９]))+")
@@ -142,12 +142,27 @@ def classify_row(label: str, rows: tuple[StatRowPhrase, ...] = STAT_ROWS) -> Sta
     return None
 
 
-def find_stat_table(text: str) -> StatTable | None:
+def _columns(header: str, year: int | None) -> list[str]:
+    """"year", "cumulative" or "prior" (a previous year's column, not read) for each printed column."""
+    out: list[str] = []
+    years: list[int | None] = []
+    for c in COLUMN_RE.finditer(header):
+        label = re.sub(r"\s", "", c.group(0))
+        out.append("cumulative" if "累" in label else "prior" if label.startswith("上") else "year")
+        years.append(int(label[:4]) if label[:4].isdigit() else None)
+    year_cols = [i for i, c in enumerate(out) if c == "year"]
+    if len(year_cols) > 1:  # "2016年 2017年 累计": the report year is this year, the others are prior
+        keep = next((i for i in year_cols if year is not None and years[i] == year), year_cols[-1])
+        out = ["prior" if i in year_cols and i != keep else c for i, c in enumerate(out)]
+    return out
+
+
+def find_stat_table(text: str, year: int | None = None) -> StatTable | None:
     """The 统计表 of a narrative report: header, columns and every row as printed."""
     h = HEADER_RE.search(text)
     if h is None:
         return None
-    columns = ["cumulative" if "累" in c.group(0) else "year" for c in COLUMN_RE.finditer(h.group("cols"))]
+    columns = _columns(h.group("cols"), year)
     ncols = len(columns)
     pos = h.end()
     raw_rows: list[tuple[re.Match[str], str, int, int]] = []
@@ -264,11 +279,15 @@ def _solve(table: StatTable, prose: list[Figure]) -> None:
                 table.rows[i].candidates = list(dict.fromkeys(combo[pos_in_group] for combo in chosen))
 
 
-def read_stat_table(text: str, prose: list[Figure] | None = None,
-                    dictionary: Dictionary | None = None) -> tuple[StatTable | None, list[Figure]]:
-    """The 统计表 and one figure per printed cell (cumulative cells get ``period: cumulative``)."""
+def read_stat_table(text: str, prose: list[Figure] | None = None, dictionary: Dictionary | None = None,
+                    year: int | None = None) -> tuple[StatTable | None, list[Figure]]:
+    """The 统计表 and one figure per printed cell (cumulative cells get ``period: cumulative``).
+
+    A previous year's column is read for the constraints but yields no figure: the
+    report's figures are about its own year (and the running total).
+    """
     dictionary = dictionary or load_dictionary()
-    table = find_stat_table(text)
+    table = find_stat_table(text, year)
     if table is None:
         return None, []
     for row in table.rows:
@@ -281,6 +300,8 @@ def read_stat_table(text: str, prose: list[Figure] | None = None,
     for row in table.rows:
         quote = text[row.start : row.end]
         for j, col in enumerate(table.columns):
+            if col == "prior":
+                continue
             values = list(dict.fromkeys(c[j] for c in row.candidates))
             value = values[0] if len(values) == 1 else None
             candidates = [v for v in values if v is not None] if len(values) > 1 else None
@@ -334,6 +355,8 @@ def table_checks(table: StatTable, text: str) -> list[Check]:
         if parent.metric is None:
             continue
         for j, col in enumerate(cols):
+            if col == "prior":
+                continue
             rule = f"sum:{parent.metric}{_dims_tag(parent.dims, 'cumulative' if col == 'cumulative' else None)}"
             pv = parent.resolved[j] if parent.resolved else None
             parts = [table.rows[k] for k in kids]
@@ -373,8 +396,8 @@ def table_checks(table: StatTable, text: str) -> list[Check]:
     return checks
 
 
-def prose_vs_table(prose: list[Figure], table_figures: list[Figure]) -> list[Check]:
-    """Every 统计表 本年 cell that the prose also states: the two must agree."""
+def prose_vs_table(prose: list[Figure], table_figures: list[Figure], table_name: str = "统计表") -> list[Check]:
+    """Every table cell (统计表 本年, or a national-table cell) that the prose also states must agree with it."""
     checks: list[Check] = []
     by_key: dict[tuple[str, tuple[tuple[str, str], ...]], Figure] = {}
     for f in prose:
@@ -395,14 +418,14 @@ def prose_vs_table(prose: list[Figure], table_figures: list[Figure]) -> list[Che
             continue
         seen.add(rule)
         left = CheckSide(p.value, f"prose «{p.quote}»", p.start, p.end)
-        right = CheckSide(t.value, f"统计表 «{t.quote}»", t.start, t.end)
+        right = CheckSide(t.value, f"{table_name} «{t.quote}»", t.start, t.end)
         if p.value is None or t.value is None:
-            why = "ambiguous flattened cell" if t.candidates else "not available in the 统计表"
-            checks.append(Check(rule, "inconclusive", left, right, f"prose {p.value} vs 统计表 本年 ({why})"))
+            why = "ambiguous flattened cell" if t.candidates else f"not available in the {table_name}"
+            checks.append(Check(rule, "inconclusive", left, right, f"prose {p.value} vs {table_name} ({why})"))
             continue
         ok = p.value == t.value
         checks.append(Check(rule, "pass" if ok else "fail", left, right,
-                            f"prose {p.value} vs 统计表 本年 {t.value}", notable=not ok))
+                            f"prose {p.value} vs {table_name} {t.value}", notable=not ok))
     return checks
 
 

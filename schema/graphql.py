@@ -21,7 +21,7 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, Info
 
-from db import queries
+from db import deltas, queries
 from schema.context import Context, ReportPageKey, gather
 from schema.limits import MAX_FIRST, MAX_NODES, code_errors, extensions
 
@@ -623,8 +623,6 @@ class CheckFilter:
                                    _range(self.year_range), self.notable)
 
 
-SORT_ENUMS: dict[str, type[Enum]] = {"publishers": PublisherSortField, "reports": ReportSortField,
-                                     "observations": ObservationSortField, "checks": CheckSortField}
 
 
 def _sort(order: list[Any] | None) -> queries.SortSpec | None:
@@ -636,43 +634,177 @@ def _sort(order: list[Any] | None) -> queries.SortSpec | None:
     return spec
 
 
-@strawberry.type(description="One value of a series.")
-class SeriesPoint:
+@strawberry.enum(description="How a year finds its base year.")
+class DeltaMode(Enum):
+    PREVIOUS_YEAR = "previous_year"
+    PREVIOUS_AVAILABLE = "previous_available"
+
+
+@strawberry.enum
+class RankBy(Enum):
+    VALUE = "value"
+    CHANGE = "change"
+    PERCENT_CHANGE = "percent_change"
+
+
+DELTA_FIELDS = ("publisher_id", "metric", "year", "value", "qualifier", "base_year", "base_value", "change",
+                "percent_change", "gap_years", "approx", "definition_changed", "conflict", "report_id",
+                "base_report_id")
+
+
+@strawberry.type(description="One year of a series compared with its base year.")
+class Delta:
+    publisher_id: str
+    metric: str
+    dims: list[Dim]
     year: int
     value: Number | None
-    unit: str
     qualifier: str
-    status: str
-    dims: list[Dim]
-    observation_id: str
+    base_year: int | None
+    base_value: Number | None
+    change: Number | None
+    percent_change: Number | None = strawberry.field(description="change / base × 100, rounded to 2 places.")
+    gap_years: list[int] = strawberry.field(description="Years without a figure between the base and this year.")
+    approx: bool
+    definition_changed: bool
+    conflict: bool = strawberry.field(description="The report prints another, different figure for the point.")
     report_id: str
-    provenance: Provenance
+    base_report_id: str | None
+
+    @classmethod
+    def fields_of(cls, d: dict[str, Any]) -> dict[str, Any]:
+        return {**{k: d[k] for k in DELTA_FIELDS}, "dims": _dims(d["dims"])}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Delta:
+        return cls(**cls.fields_of(d))
 
     @strawberry.field
-    async def observation(self, info: Info) -> Observation:
+    async def publisher(self, info: Info) -> Publisher:
+        return Publisher.from_dict(await _ctx(info).loaders.publisher.load(self.publisher_id))
+
+    @strawberry.field
+    async def report(self, info: Info) -> Report:
+        return Report.from_dict(await _ctx(info).loaders.report.load(self.report_id))
+
+    @strawberry.field
+    async def base_report(self, info: Info) -> Report | None:
+        if not self.base_report_id:
+            return None
+        return Report.from_dict(await _ctx(info).loaders.report.load(self.base_report_id))
+
+
+@strawberry.type(description="One year of a series: the value, its delta and the figure it was read from.")
+class SeriesPoint(Delta):
+    observation_id: str | None
+    provenance: Provenance | None
+
+    @classmethod
+    def from_point(cls, d: dict[str, Any]) -> SeriesPoint:
+        p = d["provenance"]
+        prov = (Provenance(section=p["section"], section_title=p["section_title"], quote=p["quote"],
+                           start=p["start"], end=p["end"]) if p else None)
+        return cls(**cls.fields_of(d), observation_id=d["observation_id"], provenance=prov)
+
+    @strawberry.field(description="The observation the value was read from.")
+    async def observation(self, info: Info) -> Observation | None:
+        if not self.observation_id:
+            return None
         return Observation.from_dict(await _ctx(info).loaders.observation.load(self.observation_id))
 
 
-@strawberry.type(description="One publisher's values of one metric (and breakdown), year by year.")
+@strawberry.type(description="Where the metric's concept changed between two report formats.")
+class DefinitionChange:
+    year: int
+    base_year: int | None
+    from_format: str
+    to_format: str
+    note: str
+
+
+@strawberry.type(description="One publisher's values of one metric, one point per year, with deltas.")
 class Series:
-    publisher: Publisher
+    publisher_id: strawberry.Private[str]
     metric: str
     unit: str
     dims: list[Dim]
+    mode: DeltaMode
     points: list[SeriesPoint]
+    missing_years: list[int]
+    definition_changes: list[DefinitionChange]
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any], publisher: dict[str, Any]) -> Series:
-        points = [SeriesPoint(year=p["year"], value=p["value"], unit=p["unit"], qualifier=p["qualifier"],
-                              status=p["status"], dims=_dims(p["dims"]), observation_id=p["observation_id"],
-                              report_id=p["report_id"],
-                              provenance=Provenance(section=p["provenance"]["section"],
-                                                    section_title=p["provenance"]["section_title"],
-                                                    quote=p["provenance"]["quote"], start=p["provenance"]["start"],
-                                                    end=p["provenance"]["end"]))
-                  for p in d["points"]]
-        return cls(publisher=Publisher.from_dict(publisher), metric=d["metric"], unit=d["unit"],
-                   dims=_dims(d["dims"]), points=points)
+    def from_dict(cls, d: dict[str, Any]) -> Series:
+        return cls(publisher_id=d["publisher"]["id"], metric=d["metric"], unit=d["unit"], dims=_dims(d["dims"]),
+                   mode=DeltaMode(d["mode"]), points=[SeriesPoint.from_point(p) for p in d["points"]],
+                   missing_years=list(d["missing_years"]),
+                   definition_changes=[DefinitionChange(**c) for c in d["definition_changes"]])
+
+    @strawberry.field
+    async def publisher(self, info: Info) -> Publisher:
+        return Publisher.from_dict(await _ctx(info).loaders.publisher.load(self.publisher_id))
+
+
+@strawberry.type(description="A publisher's place in a ranking.")
+class RankedDelta(Delta):
+    rank: int
+
+
+@strawberry.type(description="Publishers ranked for one metric and year.")
+class Ranking:
+    metric: str
+    unit: str
+    dims: list[Dim]
+    year: int
+    by: RankBy
+    order: SortDirection
+    mode: DeltaMode
+    min_base: Number
+    total: int = strawberry.field(description="The number of publishers ranked.")
+    items: list[RankedDelta]
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Ranking:
+        return cls(metric=d["metric"], unit=d["unit"], dims=_dims(d["dims"]), year=d["year"], by=RankBy(d["by"]),
+                   order=SortDirection(d["order"]), mode=DeltaMode(d["mode"]), min_base=d["min_base"],
+                   total=d["total"], items=[RankedDelta(**Delta.fields_of(i), rank=i["rank"]) for i in d["items"]])
+
+
+@strawberry.enum
+class DeltaSortField(Enum):
+    PUBLISHER = "publisher"
+    METRIC = "metric"
+    DIMS = "dims"
+    YEAR = "year"
+
+
+@strawberry.input
+class DeltaOrder:
+    field: DeltaSortField
+    direction: SortDirection = SortDirection.ASC
+
+
+@strawberry.input(description="Which deltas: one metric (or the totals of every metric), publishers, years.")
+class DeltaFilter:
+    metric: str | None = None
+    dims: list[DimInput] | None = None
+    publisher: strawberry.ID | None = None
+    year: int | None = None
+    year_range: YearRange | None = None
+    mode: DeltaMode = DeltaMode.PREVIOUS_YEAR
+    level: str | None = None
+    province: str | None = None
+
+    def to_query(self) -> deltas.DeltaFilter:
+        return deltas.DeltaFilter.of(metric=self.metric, dims=_dim_filter(self.dims),
+                                     publisher=key_of(self.publisher, "Publisher") if self.publisher else None,
+                                     year=self.year, year_range=_range(self.year_range), mode=self.mode.value,
+                                     level=self.level, province=self.province)
+
+
+SORT_ENUMS: dict[str, type[Enum]] = {"publishers": PublisherSortField, "reports": ReportSortField,
+                                     "observations": ObservationSortField, "checks": CheckSortField,
+                                     "deltas": DeltaSortField}
 
 
 # --- node lookup --------------------------------------------------------------------------------------
@@ -789,15 +921,40 @@ class Query:
             return await ctx.run(queries.count_observations, f)
         return _connection(page, Observation.from_dict, count)
 
-    @strawberry.field(description="One publisher's values of one metric, year by year (totals unless dims "
-                                  "name a breakdown).")
+    @strawberry.field(description="One publisher's values of one metric, one point per year with its delta and "
+                                  "provenance (totals unless dims name a breakdown).")
     async def series(self, info: Info, publisher: strawberry.ID, metric: str, dims: list[DimInput] | None = None,
-                     year: int | None = None, year_range: YearRange | None = None) -> Series:
-        ctx = _ctx(info)
+                     year: int | None = None, year_range: YearRange | None = None,
+                     mode: DeltaMode = DeltaMode.PREVIOUS_YEAR) -> Series:
         pid = key_of(str(publisher), "Publisher")
-        d = await ctx.run(lambda conn: _series(conn, pid, metric, _dim_filter(dims), year, _range(year_range)))
-        pub = await ctx.loaders.publisher.load(pid)
-        return Series.from_dict(d, pub)
+        d = await _ctx(info).run(lambda conn: queries.series(conn, publisher=pid, metric=metric,
+                                                             dims=_dim_filter(dims), year=year,
+                                                             year_range=_range(year_range), mode=mode.value))
+        return Series.from_dict(d)
+
+    @strawberry.field(description="Year-over-year changes: one per publisher, metric, breakdown and year.")
+    async def deltas(self, info: Info, first: int, after: str | None = None, filter: DeltaFilter | None = None,
+                     order_by: list[DeltaOrder] | None = None) -> Connection[Delta]:
+        _limit(first)
+        f = (filter or DeltaFilter()).to_query()
+        ctx = _ctx(info)
+        page = await ctx.run(deltas.deltas_filtered, f, sort=_sort(order_by), limit=first, after=after)
+
+        async def count() -> int:
+            return await ctx.run(deltas.count_deltas, f)
+        return _connection(page, Delta.from_dict, count)
+
+    @strawberry.field(description="Publishers ranked for one metric and year by value, change or percent change "
+                                  "(ties share a rank).")
+    async def rankings(self, info: Info, metric: str, year: int, dims: list[DimInput] | None = None,
+                       by: RankBy = RankBy.VALUE, order: SortDirection = SortDirection.DESC, min_base: int = 10,
+                       mode: DeltaMode = DeltaMode.PREVIOUS_YEAR, level: str | None = None,
+                       province: str | None = None, first: int = 20) -> Ranking:
+        _limit(first)
+        d = await _ctx(info).run(lambda conn: deltas.rankings(
+            conn, metric=metric, year=year, dims=_dim_filter(dims), by=by.value, order=order.value,
+            min_base=min_base, mode=mode.value, level=level, province=province, limit=first))
+        return Ranking.from_dict(d)
 
     @strawberry.field(description="Consistency checks across reports: \"whose numbers don't add up\".")
     async def checks(self, info: Info, first: int, after: str | None = None, filter: CheckFilter | None = None,
@@ -828,12 +985,6 @@ class Query:
     async def dimensions(self, info: Info) -> list[Dimension]:
         return [Dimension(name=d["name"], members=[DimensionMember(**m) for m in d["members"]])
                 for d in await _ctx(info).run(queries.list_dimensions)]
-
-
-def _series(conn: Any, publisher: str, metric: str, dims: dict[str, str], year: int | None,
-            year_range: tuple[int, int] | None) -> dict[str, Any]:
-    queries.dictionary(conn).check_metrics([metric])
-    return queries.series(conn, publisher=publisher, metric=metric, dims=dims, year=year, year_range=year_range)
 
 
 class GongkaiSchema(strawberry.Schema):

@@ -58,13 +58,15 @@ def test_committed_schema_file_matches_the_code() -> None:
 
 
 def test_sort_enums_match_the_query_layer() -> None:
+    from api.rest import DELTA_SORTING
     from db import queries
     from schema.graphql import SORT_ENUMS
 
-    listings = {"publishers": queries.PUBLISHERS, "reports": queries.REPORTS,
-                "observations": queries.OBSERVATIONS, "checks": queries.CHECKS}
+    keys = {"publishers": list(queries.PUBLISHERS.sort_keys), "reports": list(queries.REPORTS.sort_keys),
+            "observations": list(queries.OBSERVATIONS.sort_keys), "checks": list(queries.CHECKS.sort_keys),
+            "deltas": list(DELTA_SORTING.keys)}
     for name, enum in SORT_ENUMS.items():
-        assert [e.value for e in enum] == list(listings[name].sort_keys), name
+        assert [e.value for e in enum] == keys[name], name
 
 
 # --- no N+1 --------------------------------------------------------------------------------
@@ -145,13 +147,13 @@ def test_global_ids_are_opaque_and_node_resolves_every_type(client: httpx.Client
 
 
 def test_connection_pages_cover_everything_without_overlap(client: httpx.Client) -> None:
-    query = """query($after: String) { observations(first: 100, after: $after, filter: {publisher: "%s"},
+    query = """query($after: String, $p: ID!) { observations(first: 100, after: $after, filter: {publisher: $p},
         orderBy: [{field: YEAR, direction: DESC}, {field: METRIC}]) {
-        edges { cursor node { databaseId year metric } } pageInfo { hasNextPage endCursor } } }""" % ZONE
+        edges { cursor node { databaseId year metric } } pageInfo { hasNextPage endCursor } } }"""
     seen: list[dict[str, Any]] = []
     after = None
     while True:
-        conn = gql(client, query, {"after": after})["observations"]
+        conn = gql(client, query, {"after": after, "p": ZONE})["observations"]
         seen.extend(e["node"] for e in conn["edges"])
         assert conn["pageInfo"]["endCursor"] == conn["edges"][-1]["cursor"]
         if not conn["pageInfo"]["hasNextPage"]:
@@ -188,14 +190,37 @@ def test_publisher_with_name_history_children_and_report_connection(client: http
 
 # --- real data --------------------------------------------------------------------------------
 
-def test_series_with_derived_point_and_provenance(client: httpx.Client) -> None:
-    s = gql(client, """query($p: ID!) { series(publisher: $p, metric: "capacity.funding") {
-        publisher { name } metric unit points { year value status qualifier provenance { quote }
-        observation { databaseId } } } }""", {"p": JILIN})["series"]
-    assert s["publisher"]["name"] == "吉林市人民政府" and s["unit"] == "元"
-    assert [(p["year"], p["value"], p["status"]) for p in s["points"]] == [
-        (2016, 316000, "derived"), (2017, 659000, "reported")]
-    assert s["points"][1]["provenance"]["quote"] == "65.9万元"
+def test_series_with_deltas_and_provenance(client: httpx.Client) -> None:
+    s = gql(client, """query($p: ID!) { series(publisher: $p, metric: "applications.received",
+        yearRange: {from: 2023, to: 2024}) { publisher { name } metric unit mode missingYears
+        points { year value baseYear baseValue change percentChange provenance { quote }
+        observation { databaseId value } baseReport { year } } } }""", {"p": ZONE})["series"]
+    assert s["publisher"]["name"] == "平潭综合实验区管委会" and s["unit"] == "件" and s["mode"] == "PREVIOUS_YEAR"
+    points = {p["year"]: p for p in s["points"]}
+    assert (points[2023]["value"], points[2024]["value"]) == (81, 218)
+    assert (points[2024]["baseYear"], points[2024]["change"], points[2024]["percentChange"]) == (2023, 137, 169.14)
+    assert points[2024]["baseReport"] == {"year": 2023}
+    assert points[2024]["observation"]["value"] == 218 and points[2024]["provenance"]["quote"] == "218"
+    funding = gql(client, """query($p: ID!) { series(publisher: $p, metric: "capacity.funding") {
+        points { year value provenance { quote sectionTitle } } } }""", {"p": JILIN})["series"]
+    assert funding["points"] == [{"year": 2017, "value": 659000, "provenance": {
+        "quote": "65.9万元", "sectionTitle": "政府信息公开专项经费情况"}}]
+
+
+def test_deltas_connection_and_rankings(client: httpx.Client) -> None:
+    data = gql(client, """query($p: ID!) {
+        deltas(first: 2, filter: {metric: "applications.received", publisher: $p, yearRange: {from: 2022, to: 2025}},
+               orderBy: [{field: YEAR, direction: DESC}]) {
+          totalCount edges { node { year value change publisher { databaseId } } } pageInfo { hasNextPage } }
+        rankings(metric: "applications.received", year: 2024, by: VALUE, first: 10) {
+          total by order items { rank value publisher { databaseId name } report { year } } } }""", {"p": ZONE})
+    d = data["deltas"]
+    assert d["totalCount"] >= 3 and d["pageInfo"]["hasNextPage"] is True
+    assert [e["node"]["year"] for e in d["edges"]] == sorted((e["node"]["year"] for e in d["edges"]), reverse=True)
+    r = data["rankings"]
+    assert r["by"] == "VALUE" and r["order"] == "DESC" and r["total"] == len(r["items"])
+    zone = next(i for i in r["items"] if i["publisher"]["databaseId"] == ZONE)
+    assert zone["value"] == 218 and zone["report"] == {"year": 2024}
 
 
 def test_observation_filters_by_dims_and_several_metrics(client: httpx.Client) -> None:

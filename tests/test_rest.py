@@ -164,23 +164,68 @@ def test_observations_agree_with_each_report(client: httpx.Client) -> None:
         assert [o for o in across if o["report_id"] == rep["id"]] == inside
 
 
-def test_series_by_year_with_derived_points_and_provenance(client: httpx.Client) -> None:
-    s = _data(client, "/api/v1/series", publisher=JILIN, metric="capacity.funding")
-    assert s["publisher"] == {"id": JILIN, "name": "吉林市人民政府", "level": "city"}
-    assert s["metric"] == "capacity.funding" and s["unit"] == "元"
-    assert [(p["year"], p["value"], p["status"]) for p in s["points"]] == [
-        (2016, 316000, "derived"), (2017, 659000, "reported")]
-    assert s["points"][1]["provenance"]["quote"] == "65.9万元"
-    zone = _data(client, "/api/v1/series", publisher=ZONE, metric="applications.received", year="2019:2025")
+def test_series_one_point_per_year_with_delta_and_provenance(client: httpx.Client) -> None:
+    funding = _data(client, "/api/v1/series", publisher=JILIN, metric="capacity.funding")
+    assert funding["publisher"] == {"id": JILIN, "name": "吉林市人民政府", "level": "city", "province": "吉林省"}
+    assert funding["metric"] == "capacity.funding" and funding["unit"] == "元"
+    assert [(p["year"], p["value"]) for p in funding["points"]] == [(2017, 659000)]
+    assert funding["points"][0]["provenance"]["quote"] == "65.9万元"
+    assert funding["points"][0]["provenance"]["section_title"] == "政府信息公开专项经费情况"
+
+    zone = _data(client, "/api/v1/series", publisher=ZONE, metric="applications.received")
+    zone_years = sorted({e["year"] for e in INDEX if e["publisher"].startswith("平潭综合实验区管委会")})
     years = [p["year"] for p in zone["points"]]
-    assert years == sorted(years) and set(years) <= set(range(2019, 2026))
-    per_obs = _all_pages(client, "/api/v1/observations", publisher=ZONE, metric="applications.received",
-                         year="2019:2025", limit=1000)
-    assert sorted(p["observation_id"] for p in zone["points"]) == sorted(o["id"] for o in per_obs)
+    assert years == sorted(set(years)) and set(years) <= set(zone_years)
+    assert zone["missing_years"] == [y for y in range(years[0], years[-1] + 1) if y not in years]
+    assert zone["dims"] == {"applicant": "total", "channel": "total"}
+    by_year = {p["year"]: p for p in zone["points"]}
+    # the index's own notes: 81 applications in 2023, 218 in 2024
+    assert (by_year[2023]["value"], by_year[2024]["value"]) == (81, 218)
+    assert (by_year[2024]["base_year"], by_year[2024]["base_value"], by_year[2024]["change"]) == (2023, 81, 137)
+    assert by_year[2024]["percent_change"] == 169.14
+    for p in zone["points"]:
+        if p["base_year"] is None:
+            assert p["change"] is None
+        elif not p["definition_changed"]:
+            assert p["change"] == p["value"] - p["base_value"] and p["base_year"] == p["year"] - 1
+    # each point cites the figure it was read from, which the observation list has too
+    observations = {o["id"]: o for o in _all_pages(client, "/api/v1/observations", publisher=ZONE,
+                                                   metric="applications.received", limit=1000)}
+    for p in zone["points"]:
+        o = observations[p["observation_id"]]
+        assert (o["year"], o["value"], o["report_id"]) == (p["year"], p["value"], p["report_id"])
+        assert p["provenance"] == o["provenance"]
+    gaps = _data(client, "/api/v1/series", publisher=ZONE, metric="applications.received",
+                 mode="previous_available")
+    assert all(p["base_year"] is not None for p in gaps["points"][1:])
+
     natural = _data(client, "/api/v1/series", publisher=ZONE, metric="applications.received",
-                    applicant="natural_person", year="2024")
-    assert natural["dims"] == {"applicant": "natural_person"}
-    assert all(p["dims"]["applicant"] == "natural_person" for p in natural["points"])
+                    applicant="natural_person", year="2021:2025")
+    assert natural["dims"] == {"applicant": "natural_person", "channel": "total"}
+    assert natural["points"] and {p["year"] for p in natural["points"]} <= set(range(2021, 2026))
+
+
+def test_deltas_and_rankings(client: httpx.Client) -> None:
+    rows = _all_pages(client, "/api/v1/deltas", metric="applications.received", publisher=ZONE, limit=4)
+    series = _data(client, "/api/v1/series", publisher=ZONE, metric="applications.received")
+    strip = {"observation_id", "provenance"}
+    assert rows == [{k: v for k, v in p.items() if k not in strip} for p in series["points"]]
+    latest = _data(client, "/api/v1/deltas", metric="applications.received", year="2024", sort="-publisher")
+    assert [d["publisher_id"] for d in latest] == sorted({d["publisher_id"] for d in latest}, reverse=True)
+    assert {d["year"] for d in latest} == {2024}
+
+    ranking = _data(client, "/api/v1/rankings", metric="applications.received", year="2024")
+    assert ranking["year"] == 2024 and ranking["by"] == "value" and ranking["order"] == "desc"
+    values = [i["value"] for i in ranking["items"]]
+    assert values == sorted(values, reverse=True) and ranking["total"] == len(values)
+    zone = next(i for i in ranking["items"] if i["publisher"]["id"] == ZONE)
+    assert zone["value"] == 218 and zone["rank"] == 1 + sum(v > 218 for v in values)
+    by_change = _data(client, "/api/v1/rankings", metric="applications.received", year="2024", by="change",
+                      order="asc", limit=1)
+    assert len(by_change["items"]) == 1 and by_change["items"][0]["rank"] == 1
+    csv_rows = _csv(client.get("/api/v1/rankings.csv", params={"metric": "applications.received",
+                                                               "year": "2024"}).text)
+    assert [r["publisher.id"] for r in csv_rows] == [i["publisher"]["id"] for i in ranking["items"]]
 
 
 def test_checks_across_reports(client: httpx.Client) -> None:
@@ -304,11 +349,15 @@ def test_csv_and_ndjson_stream_every_row(client: httpx.Client, monkeypatch: pyte
 
 
 def test_series_csv_has_one_row_per_point(client: httpx.Client) -> None:
-    r = client.get("/api/v1/series.csv", params={"publisher": JILIN, "metric": "capacity.funding", "lang": "en"})
+    r = client.get("/api/v1/series.csv", params={"publisher": ZONE, "metric": "applications.received",
+                                                 "lang": "en", "year": "2022:2024"})
     rows = _csv(r.text)
-    assert [(x["year"], x["value"], x["status"]) for x in rows] == [("2016", "316000", "derived"),
-                                                                    ("2017", "659000", "reported")]
-    assert rows[0]["metric_label"] == _data(client, "/api/v1/metrics/capacity.funding")["label_en"]
+    json_points = _data(client, "/api/v1/series", publisher=ZONE, metric="applications.received",
+                        year="2022:2024")["points"]
+    assert [(x["year"], x["value"], x["provenance.quote"]) for x in rows] == [
+        (str(p["year"]), str(p["value"]), p["provenance"]["quote"]) for p in json_points]
+    assert rows[0]["metric_label"] == _data(client, "/api/v1/metrics/applications.received")["label_en"]
+    assert rows[0]["applicant"] == rows[0]["channel"] == "total"
 
 
 def test_lang_picks_one_label(client: httpx.Client) -> None:
@@ -396,6 +445,7 @@ def test_openapi_is_generated_from_the_route_table(client: httpx.Client) -> None
             assert channel["schema"]["enum"] == dimensions["channel"]
     for path in ("/api/v1/publishers", "/api/v1/publishers/{publisher_id}", "/api/v1/reports",
                  "/api/v1/reports/{report_id}/sections", "/api/v1/observations", "/api/v1/series",
+                 "/api/v1/deltas", "/api/v1/rankings",
                  "/api/v1/checks", "/api/v1/metrics/{code}", "/api/v1/categories", "/api/v1/dimensions"):
         assert path in doc["paths"]
     obs = doc["components"]["schemas"]["Observation"]

@@ -145,3 +145,13 @@ def test_complete_breakdowns_imply_zeros_on_the_silent_side() -> None:
 
 def test_find_stat_table_needs_a_header() -> None:
     assert find_stat_table("主动公开文件数条457837") is None
+
+
+def test_a_previous_years_column_is_read_but_yields_no_figures() -> None:
+    text = ("指标名称 计量单位 2016年 2017年 历年累计 主动公开信息数 条 150 186 1020 "
+            "受理依申请公开信息总数 条 2 3 9")
+    table, figs = read_stat_table(text, [], year=2017)
+    assert table is not None and table.columns == ["prior", "year", "cumulative"]
+    assert _cells(figs, "proactive.items", channel="total") == (Decimal(186), Decimal(1020))
+    assert not any(f.value == Decimal(150) for f in figs)
+    assert [c.rule for c in table_checks(table, text)] == ["cumulative_ge_year:统计表"]

@@ -357,9 +357,9 @@ def read_t3(text: str, region: tuple[int, int], clauses: Sequence[str]) -> Table
         out.notes.append("表三 prints a 小计 column; assumed after the five organisation columns")
     mapping = aligned[shape][1]
     used = {(seg.start, seg.text) for g in mapping.values() for seg in g.segments}
-    for g in groups:
+    for grp in groups:
         stray = [
-            seg for seg in g.segments if (seg.start, seg.text) not in used and any(ch.isdigit() for ch in seg.text)
+            seg for seg in grp.segments if (seg.start, seg.text) not in used and any(ch.isdigit() for ch in seg.text)
         ]
         if stray:
             shown = " ".join(seg.text.strip() for seg in stray)
