@@ -47,6 +47,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_crossyear(_: argparse.Namespace) -> int:
+    """Recompute cross-year checks and statement verifications for every publisher."""
+    from db.crossyear import backfill
+
+    n = backfill(_engine())
+    print(f"recomputed cross-year checks for {n} publishers")
+    return 0
+
+
 def cmd_db_upgrade(_: argparse.Namespace) -> int:
     _engine()
     print("database is at the latest schema")
@@ -129,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     dbsub = db.add_subparsers(dest="db_command", required=True)
     up = dbsub.add_parser("upgrade", help="apply migrations")
     up.set_defaults(func=cmd_db_upgrade)
+    cy = dbsub.add_parser("crossyear", help="recompute cross-year checks and statement verifications")
+    cy.set_defaults(func=cmd_db_crossyear)
     load = sub.add_parser("load-bundled", help="(re)ingest the reports bundled in data/reports")
     load.set_defaults(func=cmd_load)
     syn = sub.add_parser("synth", help="load a realistic synthetic dataset (replaces earlier synthetic data)")

@@ -139,3 +139,20 @@ def test_publisher_and_year_are_required_when_the_title_has_none(tmp_path: Path,
         ingest_document(fresh_db, read_path(untitled))
     res = ingest_document(fresh_db, read_path(untitled), publisher="吉林市人民政府", year=2017)
     assert res.observations >= 60
+
+
+def test_cli_crossyear_recompute(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cy.sqlite3'}"
+    for name in ("hongze-district-2023.txt", "hongze-district-2024.txt"):
+        assert _cli("ingest", str(REPORTS / name), env_url=url).returncode == 0
+    res = _cli("db", "crossyear", env_url=url)
+    assert res.returncode == 0, res.stderr
+    assert "for 1 publishers" in res.stdout
+    from sqlalchemy import create_engine
+
+    eng = create_engine(url)
+    with eng.connect() as conn:
+        carry = conn.execute(text(
+            "SELECT result FROM check_result WHERE rule LIKE 'crossyear:carry_over%' AND year = 2024")).scalars().all()
+    eng.dispose()
+    assert carry and set(carry) == {"pass"}
