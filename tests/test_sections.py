@@ -58,7 +58,8 @@ def test_bracketed_arabic_level_under_numbered_items() -> None:
     items = level2.children
     assert [i.title for i in items] == ["推进经济发展信息公开", "推进民生改善信息公开"]
     assert [c.number for c in items[0].children] == ["（1）", "（2）"]
-    assert section_at(roots, text.index("166")).title == "推进重大建设项目信息公开"
+    found = section_at(roots, text.index("166"))
+    assert found is not None and found.title == "推进重大建设项目信息公开"
 
 
 def test_lost_numerals_are_inferred_from_position() -> None:
