@@ -18,7 +18,7 @@ from typing import Any, Literal
 from sqlalchemy.engine import Connection
 
 from api.problems import ApiError
-from db import deltas, queries
+from db import crossyear, deltas, queries
 
 JSON = dict[str, Any]
 
@@ -102,7 +102,26 @@ MODELS: dict[str, JSON] = {
     "Statement": obj("A comparison the report itself makes.", {
         "id": STR, "report_id": STR, "year": INT, "metric": nullable(STR), "dims": DIMS, "base_year": nullable(INT),
         "direction": STR, "delta": nullable(NUM), "delta_unit": nullable(STR), "qualifier": STR,
-        "provenance": ref("StatementProvenance")}, **{"x-metric-labels": True}),
+        "provenance": ref("StatementProvenance"),
+        "verification": {**nullable(ref("StatementVerification")),
+                         "description": "The statement checked against the base year's own report (null: not "
+                                        "verified yet)"}}, **{"x-metric-labels": True}),
+    "StatementClaim": obj("What the statement says the base year was: the value it implies and where it says so "
+                          "(offsets into this report's text).", {
+        "year": nullable(INT), "value": {**nullable(NUM), "description": "The base-year value the statement "
+                                                                          "implies (null: it gives no figure)"},
+        "report_id": STR, "quote": STR, "start": INT, "end": INT}),
+    "StatementRecord": obj("What the base year's own report records: its figure and where it prints it (offsets "
+                           "into that report's text).", {
+        "year": INT, "value": nullable(NUM), "report_id": {**STR, "description": "The base year's report"},
+        "observation_id": nullable(STR), "quote": nullable(STR), "start": nullable(INT), "end": nullable(INT)}),
+    "StatementVerification": obj("A statement checked against the base year's own report.", {
+        "result": {**STR, "enum": list(crossyear.VERIFICATIONS),
+                   "description": "consistent, restated (the base year's report says otherwise: both figures are "
+                                  "given) or unverifiable (no base year, no base-year report or no figure)"},
+        "detail": STR, "claimed": ref("StatementClaim"),
+        "recorded": {**nullable(ref("StatementRecord")),
+                     "description": "null: no base year, or no report of that year"}}),
     "CheckSide": obj("One side of a consistency check.", {
         "value": nullable(NUM), "source": STR, "start": nullable(INT), "end": nullable(INT)}),
     "Check": obj("A consistency rule applied to a report, and its result.", {

@@ -43,6 +43,9 @@ For the APIs (``report.statements`` carry their verification)::
               "recorded": {"year", "value", "report_id", "observation_id", "quote", "start", "end"} | None}}
         (one statement for any number of ids; None for a statement not verified yet)
 
+    with_verification(select(STM...)) / verification_of(row)
+        the same, joined into a statement query (``db.queries`` serves it with each statement)
+
     backfill(engine) -> int
         computes everything above for a database loaded before migration 0002 (a CLI
         command for it is the CLI owner's call); re-ingesting a report does it too.
@@ -571,6 +574,38 @@ def verify_statements(conn: Connection, publisher_id: str, by_year: Mapping[int,
             recorded_base_value=v.recorded_base_value, verification_detail=v.detail))
 
 
+VERIFIED_BASE = OBS.alias("verified_base")
+"""The base-year figure a statement was compared with (``statement.verified_observation``)."""
+
+VERIFICATION_COLUMNS = (VERIFIED_BASE.c.quote.label("base_quote"), VERIFIED_BASE.c.start.label("base_start"),
+                        VERIFIED_BASE.c.end.label("base_end"))
+
+
+def with_verification(stmt: Select[Any]) -> Select[Any]:
+    """A select over ``statement`` plus what ``verification_of`` needs from the base-year figure.
+
+    An outer join on the figure's primary key: one row per statement, no extra
+    statement, so ``db.queries`` serves the verification with the statement itself.
+    """
+    return stmt.add_columns(*VERIFICATION_COLUMNS).outerjoin(
+        VERIFIED_BASE, VERIFIED_BASE.c.id == STM.c.verified_observation)
+
+
+def verification_of(r: Any) -> dict[str, Any] | None:
+    """The served verification of one statement row selected through ``with_verification`` (None: not verified)."""
+    if r.verification is None:
+        return None
+    return {
+        "result": r.verification, "detail": r.verification_detail or "",
+        "claimed": {"year": r.base_year, "value": _json_number(r.claimed_base_value), "report_id": r.report_id,
+                    "quote": r.quote, "start": r.start, "end": r.end},
+        "recorded": None if r.verified_against is None else {
+            "year": r.base_year, "value": _json_number(r.recorded_base_value), "report_id": r.verified_against,
+            "observation_id": r.verified_observation, "quote": r.base_quote, "start": r.base_start,
+            "end": r.base_end},
+    }
+
+
 def statement_verifications(conn: Connection, statement_ids: Sequence[str]) -> dict[str, dict[str, Any] | None]:
     """The stored verification of each statement, with both figures and both sources (for the APIs).
 
@@ -580,26 +615,13 @@ def statement_verifications(conn: Connection, statement_ids: Sequence[str]) -> d
     not verified yet.  One statement for any number of ids (DataLoader-friendly).
     """
     ids = sorted(set(statement_ids))
-    base = OBS.alias("base")
-    rows = conn.execute(
+    rows = conn.execute(with_verification(
         select(STM.c.id, STM.c.report_id, STM.c.base_year, STM.c.quote, STM.c.start, STM.c.end, STM.c.verification,
                STM.c.verified_against, STM.c.verified_observation, STM.c.claimed_base_value,
-               STM.c.recorded_base_value, STM.c.verification_detail, base.c.quote.label("base_quote"),
-               base.c.start.label("base_start"), base.c.end.label("base_end"))
-        .outerjoin(base, base.c.id == STM.c.verified_observation).where(STM.c.id.in_(ids))).all()
+               STM.c.recorded_base_value, STM.c.verification_detail)).where(STM.c.id.in_(ids))).all()
     out: dict[str, dict[str, Any] | None] = {i: None for i in ids}
     for r in rows:
-        if r.verification is None:
-            continue
-        out[r.id] = {
-            "result": r.verification, "detail": r.verification_detail or "",
-            "claimed": {"year": r.base_year, "value": _json_number(r.claimed_base_value), "report_id": r.report_id,
-                        "quote": r.quote, "start": r.start, "end": r.end},
-            "recorded": None if r.verified_against is None else {
-                "year": r.base_year, "value": _json_number(r.recorded_base_value), "report_id": r.verified_against,
-                "observation_id": r.verified_observation, "quote": r.base_quote, "start": r.base_start,
-                "end": r.base_end},
-        }
+        out[r.id] = verification_of(r)
     return out
 
 

@@ -28,6 +28,7 @@ from sqlalchemy import ColumnElement, Integer, Select, Table, and_, func, litera
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
+from db import crossyear
 from db.loader import data_version
 from db.models import (
     DIM_COLUMNS,
@@ -711,14 +712,21 @@ def series(conn: Connection, *, publisher: str, metric: str, dims: Mapping[str, 
 # --- statements and checks ----------------------------------------------------------------
 
 def _statement_dict(s: Any) -> dict[str, Any]:
+    """A statement row selected by ``_statements_stmt``, with its stored verification (``db.crossyear``)."""
     return {"id": s.id, "report_id": s.report_id, "year": s.year, "metric": s.metric, "dims": _dims_of(s.dims_key),
             "base_year": s.base_year, "direction": s.direction, "delta": _num(s.delta), "delta_unit": s.delta_unit,
             "qualifier": s.qualifier, "provenance": {"section": s.section_id, "quote": s.quote, "start": s.start,
-                                                     "end": s.end}}
+                                                     "end": s.end},
+            "verification": crossyear.verification_of(s)}
+
+
+def _statements_stmt() -> Select[Any]:
+    """Statements with what their verification needs, in the same statement (an outer join, one row each)."""
+    return crossyear.with_verification(select(STM))
 
 
 def statements_by_report(conn: Connection, report_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    rows = conn.execute(select(STM).where(STM.c.report_id.in_(list(set(report_ids))))
+    rows = conn.execute(_statements_stmt().where(STM.c.report_id.in_(list(set(report_ids))))
                         .order_by(STM.c.report_id, STM.c.ordinal)).all()
     out: dict[str, list[dict[str, Any]]] = {r: [] for r in report_ids}
     for s in rows:
@@ -731,7 +739,8 @@ def report_statements(conn: Connection, report_id: str) -> list[dict[str, Any]]:
 
 
 def statements_by_ids(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    return {s.id: _statement_dict(s) for s in conn.execute(select(STM).where(STM.c.id.in_(list(set(ids))))).all()}
+    rows = conn.execute(_statements_stmt().where(STM.c.id.in_(list(set(ids))))).all()
+    return {s.id: _statement_dict(s) for s in rows}
 
 
 def _check_dict(c: Any) -> dict[str, Any]:

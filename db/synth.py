@@ -43,6 +43,7 @@ import bisect
 import hashlib
 import math
 import random
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -79,6 +80,7 @@ from ingest.standard.tables import WAN, ReadCell, Slot, TableRead, tidy
 from ingest.stat_table import balance_check, read_stat_table, table_checks
 
 SYNTH_META_KEY = "synth"
+SYNTH_VERSION = 2  # bump when the same (publishers, years, seed) would give other data
 SOURCE_PREFIX = "synth:"
 DEFAULT_PUBLISHERS = 3000
 DEFAULT_YEARS = (2016, 2025)
@@ -360,6 +362,7 @@ class _Chain:
     docs_in_force: int = 0
     rules_total: int = 0  # 2019 对外公开总数量
     docs_total: int = 0
+    stocked: bool = False  # the stocks above were given their pre-range history
     items: dict[str, int] = field(default_factory=dict)  # 2019 上一年项目数量 chains
     cumulative: dict[str, int] = field(default_factory=dict)  # 统计表 历年累计
 
@@ -464,7 +467,14 @@ def _t4_values(rng: random.Random, prof: _Profile, received_total: int) -> list[
 
 def _t2_values(rng: random.Random, prof: _Profile, chain: _Chain, fmt: Format, year: int) -> dict[str, list[str]]:
     growth = _year_factor(year) ** 0.5
-    rules_made = _poisson(rng, 7.0 if prof.scale > 300 else 2.0) if prof.rulemaker else 0
+    rules_mean = (7.0 if prof.scale > 300 else 2.0) if prof.rulemaker else 0.0
+    if not chain.stocked:  # documents made before the first standard year are still in force
+        chain.stocked = True
+        chain.rules_in_force = round(rules_mean * 20 * rng.lognormvariate(0.0, 0.3))
+        chain.docs_in_force = round(prof.docs * 12 * rng.lognormvariate(0.0, 0.3))
+        chain.rules_total = round(chain.rules_in_force * 1.3)
+        chain.docs_total = round(chain.docs_in_force * 1.5)
+    rules_made = _poisson(rng, rules_mean) if prof.rulemaker else 0
     rules_rep = min(chain.rules_in_force + rules_made, _poisson(rng, rules_made * 0.4)) if prof.rulemaker else 0
     docs_made = _poisson(rng, prof.docs)
     docs_rep = min(chain.docs_in_force + docs_made, _binomial(rng, chain.docs_in_force, 0.05))
@@ -642,7 +652,7 @@ class _Doc:
         return "".join(self.parts)
 
 
-_PLACEHOLDER = __import__("re").compile(r"(\{[a-z]+\})")
+_PLACEHOLDER = re.compile(r"(\{[a-z]+\})")
 
 # Prose is deliberately free of figures (no numbers, no "未收到…" zero phrases): every
 # figure of a synthetic report comes from its tables, which keeps the extraction exact.
@@ -1491,7 +1501,8 @@ class SynthResult:
     rebuilt_indexes: bool = False
 
     def as_json(self) -> dict[str, Any]:
-        return {"publishers": self.publishers, "years": list(self.years), "seed": self.seed, "reports": self.reports,
+        return {"version": SYNTH_VERSION, "publishers": self.publishers, "years": list(self.years), "seed": self.seed,
+                "reports": self.reports,
                 "observations": self.observations, "checks": self.checks, "sections": self.sections,
                 "seconds": round(self.seconds, 1), "index_seconds": round(self.index_seconds, 1)}
 

@@ -402,6 +402,49 @@ class Observation(Node):
         return Publisher.from_dict(await _ctx(info).loaders.publisher.load(self.publisher_id))
 
 
+@strawberry.type(description="What a statement says the base year was: the value it implies and where it says so "
+                              "(offsets into this report's text).")
+class StatementClaim:
+    year: int | None
+    value: Number | None = strawberry.field(description="The base-year value the statement implies (null: it gives "
+                                                        "no figure).")
+    report_id: str
+    quote: str
+    start: int
+    end: int
+
+
+@strawberry.type(description="What the base year's own report records: its figure and where it prints it (offsets "
+                              "into that report's text).")
+class StatementRecord:
+    year: int
+    value: Number | None
+    report_id: str = strawberry.field(description="The base year's report.")
+    observation_id: str | None
+    quote: str | None
+    start: int | None
+    end: int | None
+
+
+@strawberry.type(description="A statement checked against the base year's own report.")
+class StatementVerification:
+    result: str = strawberry.field(description="consistent, restated (the base year's report says otherwise: both "
+                                               "figures are given) or unverifiable (no base year, no base-year "
+                                               "report or no figure).")
+    detail: str
+    claimed: StatementClaim
+    recorded: StatementRecord | None = strawberry.field(description="Null: no base year, or no report of that "
+                                                                    "year.")
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> StatementVerification | None:
+        if d is None:
+            return None
+        rec = d["recorded"]
+        return cls(result=d["result"], detail=d["detail"], claimed=StatementClaim(**d["claimed"]),
+                   recorded=StatementRecord(**rec) if rec is not None else None)
+
+
 @strawberry.type(description="A comparison the report itself makes (metric, base year, direction, delta).")
 class Statement(Node):
     id: strawberry.ID
@@ -419,6 +462,8 @@ class Statement(Node):
     quote: str
     start: int
     end: int
+    verification: StatementVerification | None = strawberry.field(
+        description="The statement checked against the base year's own report (null: not verified yet).")
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Statement:
@@ -427,7 +472,7 @@ class Statement(Node):
                    year=d["year"], metric=d["metric"], dims=_dims(d["dims"]), base_year=d["base_year"],
                    direction=d["direction"], delta=d["delta"], delta_unit=d["delta_unit"],
                    qualifier=d["qualifier"], section=p["section"], quote=p["quote"], start=p["start"],
-                   end=p["end"])
+                   end=p["end"], verification=StatementVerification.from_dict(d["verification"]))
 
 
 @strawberry.type(description="One side of a consistency check.")

@@ -7,6 +7,7 @@ to each) and worked out by hand in the comments, not taken from the code.
 from __future__ import annotations
 
 import csv
+import re
 import threading
 from collections.abc import Iterator
 from decimal import Decimal
@@ -32,6 +33,7 @@ from db.crossyear import (
 )
 from db.engine import get_engine
 from db.loader import data_version, ingest_extracted, publisher_id, report_id
+from db.queries import observations_by_ids, report_text
 from ingest.dictionary import DICTIONARY_DIR
 from ingest.model import ExtractedReport, Figure, ReportMeta
 from ingest.sources import read_path
@@ -250,6 +252,129 @@ def test_a_percentage_statement_is_checked_to_its_rounding(fresh_db: Engine) -> 
     with fresh_db.connect() as conn:
         (st,) = _statements(conn, report_id(SHANGHAI, 2019))
         assert (st.verification, st.recorded_base_value, st.claimed_base_value) == ("restated", 1000, 979)
+
+
+# --- served: every statement carries its verification, the same through REST and GraphQL -----------
+
+VERIFICATION_GQL = ("verification { result detail claimed { year value reportId quote start end } "
+                    "recorded { year value reportId observationId quote start end } }")
+
+
+def _snake(value: Any) -> Any:
+    """A GraphQL answer with REST's member names (reportId → report_id)."""
+    if isinstance(value, list):
+        return [_snake(v) for v in value]
+    if isinstance(value, dict):
+        return {re.sub(r"([A-Z])", r"_\1", k).lower(): _snake(v) for k, v in value.items()}
+    return value
+
+
+def _served(client: httpx.Client, rid: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Each statement of a report by its quote, as REST serves it and as GraphQL does (in REST's shape)."""
+    r = client.get(f"/api/v1/reports/{rid}/statements")
+    assert r.status_code == 200, r.text
+    body = client.post("/graphql", json={
+        "query": f"query($id: ID!) {{ report(id: $id) {{ statements {{ id databaseId metric quote "
+                 f"{VERIFICATION_GQL} }} }} }}", "variables": {"id": rid}}).json()
+    assert "errors" not in body, body["errors"]
+    return ({s["provenance"]["quote"]: s for s in r.json()["data"]},
+            {s["quote"]: _snake(s) for s in body["data"]["report"]["statements"]})
+
+
+def test_reference_report_statements_carry_their_verification(client: httpx.Client, conn: Connection) -> None:
+    rid = report_id(JILIN, 2017)
+    rest, gql = _served(client, rid)
+    text = report_text(conn, rid)
+    assert text is not None
+    assert {q: s["verification"] for q, s in rest.items()} == {q: s["verification"] for q, s in gql.items()}
+    # no 2016 report of 吉林市人民政府 is bundled: nothing to check the claims against
+    assert {s["verification"]["result"] for s in rest.values()} == {"unverifiable"}
+    # "专项经费总计为65.9万元,比2016年增加34.3万元": 659000 − 343000 = 316000 元 claimed for 2016
+    funding = rest["比2016年增加34.3万元"]
+    assert funding["metric"] == "capacity.funding"
+    v = funding["verification"]
+    assert (v["result"], v["detail"], v["recorded"]) == (
+        "unverifiable", "no 2016 report of this publisher in the database", None)
+    assert v["claimed"] == {"year": 2016, "value": 316000, "report_id": rid, "quote": "比2016年增加34.3万元",
+                            "start": funding["provenance"]["start"], "end": funding["provenance"]["end"]}
+    assert text[v["claimed"]["start"]:v["claimed"]["end"]] == "比2016年增加34.3万元"
+    assert statement_verifications(conn, [funding["id"]])[funding["id"]] == v  # served as db.crossyear stores it
+    # "全市主动公开政府信息90797条 … 比2016年主动公开政府信息数多出两万五千八百余条": 90797 − 25800 = 64997
+    items = rest["比2016年主动公开政府信息数多出两万五千八百余条"]
+    assert items["metric"] == "proactive.items"
+    assert (items["verification"]["result"], items["verification"]["claimed"]["year"],
+            items["verification"]["claimed"]["value"], items["verification"]["recorded"]) == (
+        "unverifiable", 2016, 64997, None)
+    # "比往年有一定下降": no base year, no figure
+    vague = rest["比往年有一定下降"]["verification"]
+    assert (vague["result"], vague["claimed"]["year"], vague["claimed"]["value"]) == ("unverifiable", None, None)
+    # the Statement node answers the same
+    node = client.post("/graphql", json={
+        "query": f"query($id: ID!) {{ node(id: $id) {{ ... on Statement {{ {VERIFICATION_GQL} }} }} }}",
+        "variables": {"id": gql["比2016年增加34.3万元"]["id"]}}).json()
+    assert _snake(node["data"]["node"]["verification"]) == v
+
+
+def test_shanghai_percentage_statement_is_served_unverifiable(client: httpx.Client) -> None:
+    rid = report_id(SHANGHAI, 2019)
+    rest, gql = _served(client, rid)
+    # "共受理政府信息公开申请859件，申请数量较去年回落12.3%": 859 / (1 − 0.123) = 979.47… → 979 claimed for 2018
+    (quote,) = rest
+    assert quote == "较去年回落12.3%"
+    v = rest[quote]["verification"]
+    assert gql[quote]["verification"] == v
+    assert (v["result"], v["detail"], v["claimed"]["year"], v["claimed"]["value"], v["recorded"]) == (
+        "unverifiable", "no 2018 report of this publisher in the database", 2018, 979, None)
+
+
+def test_statement_verification_in_csv_and_fields(client: httpx.Client) -> None:
+    rid = report_id(JILIN, 2017)
+    r = client.get(f"/api/v1/reports/{rid}/statements.csv")
+    assert r.status_code == 200, r.text
+    rows = {row["provenance.quote"]: row for row in csv.DictReader(r.text.splitlines())}
+    funding = rows["比2016年增加34.3万元"]
+    assert (funding["verification.result"], funding["verification.claimed.year"],
+            funding["verification.claimed.value"], funding["verification.recorded.report_id"]) == (
+        "unverifiable", "2016", "316000", "")
+    assert rows["比2016年主动公开政府信息数多出两万五千八百余条"]["verification.claimed.value"] == "64997"
+    picked = client.get(f"/api/v1/reports/{rid}/statements", params={"fields": "id,verification.result"}).json()
+    assert {tuple(s) for s in picked["data"]} == {("id", "verification")}
+    assert {s["verification"]["result"] for s in picked["data"]} == {"unverifiable"}
+
+
+def test_restated_statement_is_served_with_both_figures(fresh_db: Engine, monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    from api.app import create_app
+    from tests.conftest import _SyncASGIClient
+
+    load_bundled(fresh_db, ["jilin-city-2017"])
+    ingest_extracted(fresh_db, _fake_report("吉林市人民政府", 2016, [
+        ("proactive.items", {"channel": "total"}, 65000, "条", "全市主动公开政府信息65000条"),
+        ("capacity.funding", {}, 300000, "元", "专项经费总计为30万元"),
+    ]), sha256="fake-2016")
+    url = fresh_db.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("GONGKAI_DATABASE_URL", url)
+    client = _SyncASGIClient(httpx.ASGITransport(app=create_app()))  # type: ignore[arg-type]
+    rid, base = report_id(JILIN, 2017), report_id(JILIN, 2016)
+    try:
+        rest, gql = _served(client, rid)
+    finally:
+        get_engine(url).dispose()
+    assert {q: s["verification"] for q, s in rest.items()} == {q: s["verification"] for q, s in gql.items()}
+    # 2017 says 65.9万 "增加34.3万" (31.6万 for 2016); the 2016 report says 30万 → restated, both kept
+    v = rest["比2016年增加34.3万元"]["verification"]
+    assert v["result"] == "restated"
+    assert (v["claimed"]["value"], v["claimed"]["report_id"]) == (316000, rid)
+    rec = v["recorded"]
+    assert (rec["year"], rec["value"], rec["report_id"], rec["quote"]) == (2016, 300000, base, "专项经费总计为30万元")
+    with fresh_db.connect() as conn:
+        base_text = report_text(conn, base)
+        obs = observations_by_ids(conn, [rec["observation_id"]])[rec["observation_id"]]
+    assert base_text is not None and base_text[rec["start"]:rec["end"]] == rec["quote"]
+    assert (obs["report_id"], obs["value"]) == (base, 300000)
+    # 90797 − 65000 = 25797, within the last printed digit of "两万五千八百余条" → consistent
+    items = rest["比2016年主动公开政府信息数多出两万五千八百余条"]["verification"]
+    assert (items["result"], items["recorded"]["value"], items["claimed"]["value"]) == ("consistent", 65000, 64997)
 
 
 @pytest.mark.parametrize(("direction", "delta", "unit", "qualifier", "base", "current", "expected"), [

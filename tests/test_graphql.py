@@ -78,7 +78,7 @@ query($first: Int!) { reports(first: $first) { edges { node {
   sections { title text observations { metric value } children { title observations { metric value } } }
   observations { metric value dims { name value } provenance { quote sectionTitle } metricInfo { labelEn } }
   filtered: observations(filter: {metric: "applications.received"}) { value }
-  statements { metric direction }
+  statements { metric direction verification { result claimed { value } recorded { value quote } } }
   checks(result: "fail") { rule }
 } } } }
 """

@@ -22,6 +22,7 @@ JILIN_2017 = report_id(JILIN, 2017)
 ZONE = publisher_id("平潭综合实验区管委会")
 COUNTY = publisher_id("平潭县人民政府")
 ZONE_2023 = report_id(ZONE, 2023)
+SHANGHAI_2019 = report_id(publisher_id("上海市人民政府办公厅"), 2019)
 
 J = dict[str, Any]
 
@@ -34,8 +35,10 @@ REPORT = ("databaseId year format title printedPublisher publisher { databaseId 
 PROV = "provenance { section sectionTitle quote start end }"
 OBS = (f"databaseId reportId publisherId year metric dims {{ name value }} value unit qualifier status candidates "
        f"label note {PROV}")
+VERIFICATION = ("verification { result detail claimed { year value reportId quote start end } "
+                "recorded { year value reportId observationId quote start end } }")
 STMT = ("databaseId reportId year metric dims { name value } baseYear direction delta deltaUnit qualifier section "
-        "quote start end")
+        f"quote start end {VERIFICATION}")
 SIDE = "value source start end"
 CHECK = f"databaseId reportId publisherId year rule result notable detail left {{ {SIDE} }} right {{ {SIDE} }}"
 METRIC = "code category labelZh labelEn description unit dims formats templateRef"
@@ -79,7 +82,20 @@ def stmt(d: J) -> J:
     return {"id": d["databaseId"], "report_id": d["reportId"], "year": d["year"], "metric": d["metric"],
             "dims": dims(d["dims"]), "base_year": d["baseYear"], "direction": d["direction"], "delta": d["delta"],
             "delta_unit": d["deltaUnit"], "qualifier": d["qualifier"],
-            "provenance": {"section": d["section"], "quote": d["quote"], "start": d["start"], "end": d["end"]}}
+            "provenance": {"section": d["section"], "quote": d["quote"], "start": d["start"], "end": d["end"]},
+            "verification": verification(d["verification"])}
+
+
+def verification(d: J | None) -> J | None:
+    if d is None:
+        return None
+    c, r = d["claimed"], d["recorded"]
+    return {"result": d["result"], "detail": d["detail"],
+            "claimed": {"year": c["year"], "value": c["value"], "report_id": c["reportId"], "quote": c["quote"],
+                        "start": c["start"], "end": c["end"]},
+            "recorded": None if r is None else {
+                "year": r["year"], "value": r["value"], "report_id": r["reportId"],
+                "observation_id": r["observationId"], "quote": r["quote"], "start": r["start"], "end": r["end"]}}
 
 
 def check(d: J) -> J:
@@ -204,6 +220,9 @@ CASES = [
          {"id": ZONE_2023}, lambda d: [obs(o) for o in d["report"]["observations"]]),
     Case("report statements", f"/api/v1/reports/{JILIN_2017}/statements", {},
          f"query($id: ID!) {{ report(id: $id) {{ statements {{ {STMT} }} }} }}", {"id": JILIN_2017},
+         lambda d: [stmt(s) for s in d["report"]["statements"]]),
+    Case("report statements (a percentage)", f"/api/v1/reports/{SHANGHAI_2019}/statements", {},
+         f"query($id: ID!) {{ report(id: $id) {{ statements {{ {STMT} }} }} }}", {"id": SHANGHAI_2019},
          lambda d: [stmt(s) for s in d["report"]["statements"]]),
     Case("report checks", f"/api/v1/reports/{JILIN_2017}/checks", {"result": "pass"},
          f'query($id: ID!) {{ report(id: $id) {{ checks(result: "pass") {{ {CHECK} }} }} }}', {"id": JILIN_2017},
