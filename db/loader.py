@@ -9,11 +9,14 @@ copy (the loser sees the winner's row and stops).
 from __future__ import annotations
 
 import hashlib
+import os
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import delete, event, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
@@ -35,7 +38,7 @@ from db.models import (
     dims_key,
 )
 from ingest.dictionary import load_dictionary
-from ingest.metadata import resolve_publisher
+from ingest.metadata import PublisherInfo, resolve_publisher
 from ingest.model import ExtractedReport
 from ingest.model import Section as ExtractedSection
 from ingest.sections import section_at
@@ -91,6 +94,7 @@ def ensure_dictionary(engine: Engine) -> None:
 
 
 def _bump_version(conn: Connection) -> None:
+    conn.info["bumped_data_version"] = True  # the cached version is forgotten when this commits
     updated = conn.execute(
         update(Meta).where(col(Meta.key) == "data_version")
         .values(value=text("CAST(CAST(value AS INTEGER) + 1 AS VARCHAR(32))"))
@@ -104,12 +108,60 @@ def data_version(conn: Connection) -> str:
     return row[0] if row else "0"
 
 
+# --- data_version, read at most once per DATA_VERSION_TTL seconds per engine ---------------------
+#
+# The APIs read the version on every request (ETags, the dictionary cache).  A
+# write in this process forgets the cached value when it commits, so this
+# process always sees its own writes at once; another process's write (a CLI
+# ingest, a second API worker) is seen within the TTL.  GONGKAI_DATA_VERSION_TTL
+# sets it (0: read on every request).
+
+DATA_VERSION_TTL = float(os.environ.get("GONGKAI_DATA_VERSION_TTL", "0.5"))
+_version_cache: dict[Engine, tuple[float, str]] = {}
+_version_lock = threading.Lock()
+
+
+def fresh_data_version(engine: Engine) -> str | None:
+    """The cached version of this engine's database if read less than the TTL ago, else None (no I/O)."""
+    hit = _version_cache.get(engine)
+    if hit is not None and time.monotonic() - hit[0] < DATA_VERSION_TTL:
+        return hit[1]
+    return None
+
+
+def cached_data_version(conn: Connection) -> str:
+    """``data_version``, from the per-process cache when fresh (see DATA_VERSION_TTL)."""
+    engine = conn.engine
+    version = fresh_data_version(engine)
+    if version is not None:
+        return version
+    read_at = time.monotonic()
+    version = data_version(conn)
+    with _version_lock:
+        if len(_version_cache) > 32:
+            _version_cache.clear()
+        _version_cache[engine] = (read_at, version)
+    return version
+
+
+def forget_data_version() -> None:
+    with _version_lock:
+        _version_cache.clear()
+
+
+@event.listens_for(Engine, "commit")
+def _forget_on_commit(conn: Connection) -> None:
+    if conn.info.pop("bumped_data_version", False):
+        forget_data_version()
+
+
+@event.listens_for(Engine, "rollback")
+def _forget_on_rollback(conn: Connection) -> None:
+    conn.info.pop("bumped_data_version", None)
+
+
 def _ensure_publisher(conn: Connection, printed: str, year: int) -> str:
-    info = resolve_publisher(printed)
-    parent_id = None
-    if info.parent:
-        parent_id = _ensure_publisher_row(conn, resolve_publisher(info.parent))
-    pid = _ensure_publisher_row(conn, info, parent_id)
+    pid = _ensure_publisher_chain(conn, resolve_publisher(printed))
     row = conn.execute(select(PublisherName).where(
         col(PublisherName.publisher_id) == pid, col(PublisherName.name) == printed)).first()
     if row is None:
@@ -121,7 +173,15 @@ def _ensure_publisher(conn: Connection, printed: str, year: int) -> str:
     return pid
 
 
-def _ensure_publisher_row(conn: Connection, info: Any, parent_id: str | None = None) -> str:
+def _ensure_publisher_chain(conn: Connection, info: PublisherInfo, depth: int = 0) -> str:
+    """The publisher and its ancestors, so the tree does not depend on which report came first."""
+    parent_id = None
+    if info.parent and depth < 8:  # the registry is small; the bound only guards against a cycle in it
+        parent_id = _ensure_publisher_chain(conn, resolve_publisher(info.parent), depth + 1)
+    return _ensure_publisher_row(conn, info, parent_id)
+
+
+def _ensure_publisher_row(conn: Connection, info: PublisherInfo, parent_id: str | None = None) -> str:
     pid = publisher_id(info.name)
     if conn.execute(select(col(Publisher.id)).where(col(Publisher.id) == pid)).first() is None:
         conn.execute(insert(Publisher).values(

@@ -21,6 +21,9 @@ from sqlalchemy.engine import Engine
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = ROOT / "tests" / "fixtures" / "expected"
 REPORTS = ROOT / "data" / "reports"
+# The data version is read on every request in tests (statement counts and ETags must not depend on timing);
+# tests/test_data_version_cache.py turns the per-process cache on.
+os.environ.setdefault("GONGKAI_DATA_VERSION_TTL", "0")
 PG_URL = os.environ.get("GONGKAI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -83,9 +86,7 @@ def loaded_db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     _drop_schema(schema)
 
 
-@pytest.fixture
-def fresh_db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """An empty, migrated database with the dictionary, for tests that write."""
+def _empty_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     from db.engine import make_engine, upgrade
     from db.loader import ensure_dictionary
 
@@ -96,6 +97,18 @@ def fresh_db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     yield engine
     engine.dispose()
     _drop_schema(schema)
+
+
+@pytest.fixture
+def fresh_db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """An empty, migrated database with the dictionary, for tests that write."""
+    yield from _empty_database(backend, tmp_path_factory)
+
+
+@pytest.fixture
+def other_fresh_db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A second empty database in the same test, to compare two ways of loading."""
+    yield from _empty_database(backend, tmp_path_factory)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ Correctness only: load times and API speed are measured by bench/api.py, never a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -18,7 +17,6 @@ from db.models import dims_key
 from ingest.metadata import resolve_publisher
 from ingest.model import ReportMeta
 from ingest.pipeline import extract_report
-from tests.conftest import _drop_schema, _make_url
 
 YEARS = (2016, 2023)  # narrative 2016–2018, 2019 template 2019–2020, 2021 template after
 LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "township": 3}
@@ -201,22 +199,7 @@ def test_reports_equal_what_the_extraction_pipeline_reads() -> None:
         assert real.checks == ours.checks
 
 
-@pytest.fixture
-def loader_db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """A second empty database, filled by the real loader for comparison."""
-    from db.engine import make_engine, upgrade
-    from db.loader import ensure_dictionary
-
-    url, schema = _make_url(backend, tmp_path_factory)
-    engine = make_engine(url)
-    upgrade(engine)
-    ensure_dictionary(engine)
-    yield engine
-    engine.dispose()
-    _drop_schema(schema)
-
-
-def test_bulk_rows_equal_the_loaders_rows(fresh_db: Engine, loader_db: Engine,
+def test_bulk_rows_equal_the_loaders_rows(fresh_db: Engine, other_fresh_db: Engine,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """Bulk path vs ``ingest_extracted`` report by report (with its cross-year refresh): every row identical."""
     import ingest.metadata as metadata
@@ -237,7 +220,7 @@ def test_bulk_rows_equal_the_loaders_rows(fresh_db: Engine, loader_db: Engine,
     loaded = 0
     for p in pubs:
         for sr in synth.publisher_reports(p, YEARS, seed, cache):
-            ingest_extracted(loader_db, sr.extracted, sha256=sr.sha256, source_path=f"synth:{p.index}")
+            ingest_extracted(other_fresh_db, sr.extracted, sha256=sr.sha256, source_path=f"synth:{p.index}")
             loaded += 1
     assert result.reports == loaded and result.observations > 40 * loaded
     keys = {"publisher": "id", "publisher_name": "publisher_id, name", "report": "id", "section": "id",
@@ -245,7 +228,7 @@ def test_bulk_rows_equal_the_loaders_rows(fresh_db: Engine, loader_db: Engine,
     for table, key in keys.items():
         cols = "*" if table != "report" else ", ".join(f'"{c}"' for c in synth.REPORT_COLUMNS if c != "ingested_at")
         sql = f"SELECT {cols} FROM {table} ORDER BY {key}"
-        with fresh_db.connect() as a, loader_db.connect() as b:
+        with fresh_db.connect() as a, other_fresh_db.connect() as b:
             ours, theirs = a.exec_driver_sql(sql).all(), b.exec_driver_sql(sql).all()
             null = "SELECT COUNT(*) FROM observation WHERE candidates IS NULL"
             assert a.exec_driver_sql(null).scalar() == b.exec_driver_sql(null).scalar()
@@ -279,7 +262,7 @@ def test_loads_counts_ids_and_reruns(fresh_db: Engine) -> None:
         assert int(data_version(conn)) == int(version) + 1  # one bump per load
         # indexes are back after the bulk path dropped them
         names = {n for n, _ in synth._secondary_indexes(conn, "observation")}
-        assert {"ix_obs_metric_year", "ix_obs_publisher_metric", "ix_obs_report"} <= names
+        assert {"ix_obs_metric_year_dims_pub", "ix_obs_publisher_metric", "ix_obs_report"} <= names
     smaller = synth.synthesize(fresh_db, 3, (2020, 2020), seed=9, progress=None)
     with fresh_db.connect() as conn:
         synth_reports = conn.execute(text("SELECT COUNT(*) FROM report WHERE source_path LIKE 'synth:%'")).scalar_one()
