@@ -72,7 +72,7 @@ class RequestGuard:
 
     A URL longer than the limits is 414; a percent-encoded query or path
     that is not UTF-8 is 400 (Starlette would otherwise replace the bytes
-    with U+FFFD and search for the wrong text).
+    with U+FFFD and search for the wrong text), and so is one with a NUL.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -90,11 +90,16 @@ class RequestGuard:
                                             f"{MAX_QUERY_BYTES} bytes and the path {MAX_PATH_BYTES}")
         else:
             try:
-                unquote_to_bytes(query.replace(b"+", b" ")).decode("utf-8")
-                unquote_to_bytes(raw_path).decode("utf-8")
+                decoded = (unquote_to_bytes(query.replace(b"+", b" ")).decode("utf-8")
+                           + unquote_to_bytes(raw_path).decode("utf-8"))
             except UnicodeDecodeError:
                 problem = (400, "invalid_encoding", "the request URL is not valid UTF-8 once percent-decoded; "
                                                     "encode text as UTF-8 before percent-encoding it")
+            else:
+                if "\x00" in decoded:
+                    # No text the API stores contains NUL, and PostgreSQL cannot even compare with it.
+                    problem = (400, "invalid_encoding", "the request URL contains a NUL character (%00); "
+                                                        "remove it")
         if problem is None:
             await self.app(scope, receive, send)
             return

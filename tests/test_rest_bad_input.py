@@ -68,6 +68,7 @@ BAD = [
     ("/api/v1/nothing-here", 404, "not_found", ""),
     ("/api/v1/observations?metric=%FF%FE", 400, "invalid_encoding", "UTF-8"),
     ("/api/v1/observations?%C3%28=1", 400, "invalid_encoding", "UTF-8"),
+    ("/api/v1/reports?publisher=p-%00x", 400, "invalid_encoding", "NUL"),
     ("/api/v1/observations?metric=" + "a" * 9000, 414, "uri_too_long", "8192"),
     ("/api/v1/observations?" + "&".join(f"p{i}=1" for i in range(2000)), 414, "uri_too_long", "8192"),
     ("/api/v1/metrics?bom=1", 400, "invalid_parameter", "CSV"),
