@@ -22,7 +22,7 @@ from strawberry.asgi import GraphQL
 
 from api.http import CACHE_CONTROL, etag_matches
 from db.engine import get_engine
-from db.loader import data_version
+from db.loader import cached_data_version
 from schema.context import Context, LazyConnection
 
 
@@ -34,7 +34,7 @@ def graphql_error_response(status: int, code: str, message: str) -> Response:
 
 def _version() -> str:
     with get_engine().connect() as conn:
-        return data_version(conn)
+        return cached_data_version(conn)
 
 
 def graphql_etag(version: str, request: Request) -> str:

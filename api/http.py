@@ -26,7 +26,7 @@ from api.problems import ApiError, problem_response
 from api.spec import MODELS, Call, Endpoint, Param, field_paths, resolve
 from db import queries
 from db.engine import get_engine
-from db.loader import data_version
+from db.loader import cached_data_version, fresh_data_version
 
 log = logging.getLogger("gongkai")
 
@@ -352,9 +352,25 @@ async def dispatch(endpoint: Endpoint, request: Request, suffix: str | None = No
         fmt = negotiate(endpoint, request, suffix)
         if_none_match = request.headers.get("if-none-match")
 
-        def work() -> Prepared:
-            with get_engine().connect() as conn:
-                version = data_version(conn)
+        # A revalidation is answered before any parsing: the ETag needs only the data version (cached per
+        # process, see db.loader.DATA_VERSION_TTL) and the raw request.  "*" still goes through parsing, so a
+        # malformed request is answered 400, never 304.
+        engine = get_engine()
+        revalidating = if_none_match is not None and if_none_match.strip() not in ("", "*")
+        if if_none_match is not None and revalidating:
+            version = fresh_data_version(engine)
+            if version is not None:
+                etag = make_etag(version, request, fmt, suffix)
+                if etag_matches(if_none_match, etag):
+                    return Response(status_code=304, headers=cache_headers(etag))
+
+        def work() -> Prepared | str:
+            with engine.connect() as conn:
+                version = cached_data_version(conn)
+                if revalidating:
+                    etag = make_etag(version, request, fmt, suffix)
+                    if etag_matches(if_none_match, etag):
+                        return etag  # not modified: no parsing, no query
                 dic = queries.dictionary(conn, version)
                 call = parse_call(endpoint, request, dic, fmt)
                 etag = make_etag(version, request, fmt, suffix)
@@ -365,6 +381,8 @@ async def dispatch(endpoint: Endpoint, request: Request, suffix: str | None = No
         prep = await run_in_threadpool(work)
     except (ApiError, queries.QueryError) as exc:
         return _error(exc, request)
+    if isinstance(prep, str):
+        return Response(status_code=304, headers=cache_headers(prep))
     headers = cache_headers(prep.etag)
     if prep.not_modified:
         return Response(status_code=304, headers=headers)

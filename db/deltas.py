@@ -80,8 +80,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, literal, literal_column, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.util import ClauseAdapter
 
-from db.crossyear import OBS, PUB, definition_change, definition_changed_sql, ranked_points
+from db.crossyear import OBS, PUB, definition_change, definition_changed_sql, ranked_points, whole_publisher
 from db.models import VALUE_TYPE, dims_key
 from db.queries import (
     MAX_LIMIT,
@@ -198,8 +199,14 @@ def _delta_select(conn: Connection, f: DeltaFilter) -> Select[Any]:
             pubs = pubs.where(PUB.c.province == f.province)
         conds.append(OBS.c.publisher_id.in_(pubs))
     lo_hi = _years(f)
+    # Only the asked years and the ones a base can come from enter the windows: up to the last asked year,
+    # and for previous_year from the year before the first (the previous point further back, which only
+    # gap_years needs, is looked up for the rows without a base; see prev_year below).
+    windowed = lo_hi is not None and f.mode == "previous_year"
     if lo_hi is not None:
         conds.append(OBS.c.year <= lo_hi[1])
+        if windowed:
+            conds.append(OBS.c.year >= lo_hi[0] - 1)
 
     ranked = ranked_points(*conds).subquery("ranked")
     conflict = case((ranked.c.vmin != ranked.c.vmax, 1), else_=0)
@@ -218,6 +225,17 @@ def _delta_select(conn: Connection, f: DeltaFilter) -> Select[Any]:
         lag(one.c.format, "prev_format"), lag(one.c.conflict, "prev_conflict"),
     ).subquery("lagged")
     s = lagged.c
+    prev_year: Any = s.prev_year
+    if windowed:
+        # the year of the series' previous point when it is outside the window (a gap), as LAG would give
+        earlier = OBS.alias("earlier")
+        adapt = ClauseAdapter(earlier)
+        before = (select(func.max(earlier.c.year))
+                  .where(earlier.c.publisher_id == s.publisher_id, earlier.c.metric == s.metric,
+                         earlier.c.dims_key == s.dims_key, earlier.c.year < s.year, earlier.c.value.is_not(None),
+                         *[adapt.traverse(c) for c in whole_publisher()])
+                  .scalar_subquery())
+        prev_year = case((s.prev_year == s.year - 1, s.prev_year), else_=before)
     has_base = s.prev_year == s.year - 1 if f.mode == "previous_year" else s.prev_year.is_not(None)
     changed = and_(has_base, definition_changed_sql(s.metric, s.prev_format, s.format))
     comparable = and_(has_base, ~definition_changed_sql(s.metric, s.prev_format, s.format))
@@ -228,7 +246,7 @@ def _delta_select(conn: Connection, f: DeltaFilter) -> Select[Any]:
                     func.round((s.value - s.prev_value) * literal_column("100.0") / s.prev_value, 2)))
     stmt = select(
         s.publisher_id, s.metric, s.dims_key, s.year, s.value, s.qualifier, s.report_id, s.format, s.conflict,
-        s.prev_year,
+        prev_year.label("prev_year"),
         case((has_base, s.prev_year)).label("base_year"),
         case((has_base, s.prev_value), else_=literal(None, VALUE_TYPE)).label("base_value"),
         case((has_base, s.prev_qualifier)).label("base_qualifier"),

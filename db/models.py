@@ -114,7 +114,7 @@ class Section(SQLModel, table=True):
 class Observation(SQLModel, table=True):
     __tablename__ = "observation"
     __table_args__ = (
-        Index("ix_obs_metric_year", "metric", "year", "dims_key"),
+        Index("ix_obs_metric_year_dims_pub", "metric", "year", "dims_key", "publisher_id", "id"),
         Index("ix_obs_publisher_metric", "publisher_id", "metric", "dims_key", "year"),
         Index("ix_obs_report", "report_id", "ordinal"),
     )

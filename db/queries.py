@@ -24,12 +24,12 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Integer, Select, Table, and_, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Integer, Select, Table, and_, false, func, literal, or_, select, tuple_
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from db import crossyear
-from db.loader import data_version
+from db.loader import cached_data_version
 from db.models import (
     DIM_COLUMNS,
     Category,
@@ -174,11 +174,45 @@ def check_limit(limit: int, maximum: int = MAX_LIMIT) -> None:
                          "limit_out_of_range", maximum=maximum)
 
 
+class _Lru:
+    """A small thread-safe LRU for built statements (immutable, so safe to share between requests)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.data: dict[Any, Any] = {}
+        self.lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self.lock:
+            value = self.data.pop(key, None)
+            if value is not None:
+                self.data[key] = value
+            return value
+
+    def put(self, key: Any, value: Any) -> None:
+        with self.lock:
+            self.data[key] = value
+            while len(self.data) > self.size:
+                del self.data[next(iter(self.data))]
+
+
+_first_pages = _Lru(256)  # (cached statement, sort signature, limit) → the first page's ordered, limited statement
+
+
 def _page(conn: Connection, listing: Listing, stmt: Select[Any], sort: SortSpec | None, limit: int,
-          after: str | None, to_dict: Callable[[Any], dict[str, Any]]) -> Page:
+          after: str | None, to_dict: Callable[[Any], dict[str, Any]], *, reuse: bool = False) -> Page:
+    """One page of ``stmt``.  ``reuse``: ``stmt`` is itself cached, so its first pages may be cached too."""
     check_limit(limit)
     cols = listing.order(sort)
     sig = listing.signature(sort)
+    if not after and reuse:
+        cache_key = (stmt, sig, limit)
+        keyed = _first_pages.get(cache_key)
+        if keyed is None:
+            keyed = stmt.add_columns(*[c.label(f"_k{i}") for i, (c, _) in enumerate(cols)])
+            keyed = keyed.order_by(*[c.desc() if d else c.asc() for c, d in cols]).limit(limit + 1)
+            _first_pages.put(cache_key, keyed)
+        return _run_page(conn, keyed, sig, len(cols), limit, to_dict)
     if after:
         key = decode_cursor(after)
         if len(key) != len(cols) + 1 or key[0] != sig:
@@ -189,11 +223,17 @@ def _page(conn: Connection, listing: Listing, stmt: Select[Any], sort: SortSpec 
         stmt = _keyset(stmt, cols, key[1:])
     keyed = stmt.add_columns(*[c.label(f"_k{i}") for i, (c, _) in enumerate(cols)])
     keyed = keyed.order_by(*[c.desc() if d else c.asc() for c, d in cols]).limit(limit + 1)
+    return _run_page(conn, keyed, sig, len(cols), limit, to_dict)
+
+
+def _run_page(conn: Connection, keyed: Select[Any], sig: str, n_keys: int, limit: int,
+              to_dict: Callable[[Any], dict[str, Any]]) -> Page:
     rows = conn.execute(keyed).all()
     more = len(rows) > limit
     rows = rows[:limit]
     items = [to_dict(r) for r in rows]
-    cursors = [encode_cursor([sig, *[r._mapping[f"_k{i}"] for i in range(len(cols))]]) for r in rows]
+    # the sort keys are the last columns of each row (``_k0`` …)
+    cursors = [encode_cursor([sig, *tuple(r)[-n_keys:]]) for r in rows]
     return Page(items, cursors[-1] if more and rows else None, cursors)
 
 
@@ -271,7 +311,7 @@ _dictionary_lock = threading.Lock()
 
 def dictionary(conn: Connection, version: str | None = None) -> Dictionary:
     """The dictionary for this database, read once per data version."""
-    version = version if version is not None else data_version(conn)
+    version = version if version is not None else cached_data_version(conn)
     key = (str(conn.engine.url), version)
     with _dictionary_lock:
         cached = _dictionary_cache.get(key)
@@ -572,27 +612,48 @@ def _dims_key_mentions(name: str) -> ColumnElement[bool]:
     return wrapped.contains(f";{name}=", autoescape=True)
 
 
-def _observation_conditions(conn: Connection, f: ObservationFilter) -> list[Any]:
+def _totals_keys(d: Dictionary, metrics: Iterable[str], asked: Mapping[str, str]) -> dict[str, list[str]]:
+    """The exact ``dims_key`` of each metric's figures for ``asked`` (every other dimension ``total``): key → metrics.
+
+    Every stored figure has its dimensions completed to ``total``
+    (``ingest.dictionary.Dictionary.complete_dims``), so "the totals, or the
+    asked breakdown" of a metric is one key, an equality the index serves.  A
+    metric that lacks an asked dimension has no such figures and is left out.
+    """
+    keys: dict[str, list[str]] = {}
+    for metric in metrics:
+        own = d.metrics[metric]["dims"]
+        if any(name not in own and name not in OPTIONAL_DIMS for name in asked):
+            continue
+        full = {name: asked.get(name, "total") for name in own}
+        full.update({name: asked[name] for name in OPTIONAL_DIMS if name in asked})
+        keys.setdefault(dims_key(full), []).append(metric)
+    return keys
+
+
+OPTIONAL_DIMS = ("subunit", "period")  # ingest.dictionary.OPTIONAL_DIMENSIONS: present only when not the whole
+
+
+def _observation_conditions(conn: Connection, f: ObservationFilter, *, exact_keys: bool = True,
+                            d: Dictionary | None = None) -> list[Any]:
+    """The WHERE terms of an observation filter.
+
+    Totals of given metrics (the list's usual request) filter on the exact
+    ``dims_key`` of each metric; otherwise each dimension is tested on its own
+    (absent or ``total``), which ``exact_keys=False`` forces (tests compare the two).
+    """
     conds: list[Any] = []
     if f.metrics or f.dims:
-        d = dictionary(conn)
+        d = d or dictionary(conn)
         d.check_metrics(f.metrics)
         d.check_dims(dict(f.dims))
         dimension_names: Iterable[str] = d.dimensions
+        if exact_keys and f.metrics and f.totals_by_default:
+            keys = _totals_keys(d, f.metrics, dict(f.dims))
+            return [*_observation_plain_conditions(f, metrics=False), _keys_condition(keys) if keys else false()]
     else:
-        dimension_names = dictionary(conn).dimensions if f.totals_by_default else ()
-    if f.status is not None and f.status not in OBSERVATION_STATUSES:
-        raise QueryError(f"unknown status {f.status!r}; statuses: {', '.join(OBSERVATION_STATUSES)}",
-                         "invalid_parameter")
-    if not f.include_uncoded or f.totals_by_default:
-        conds.append(OBS.c.metric.is_not(None))
-    if f.metrics:
-        conds.append(OBS.c.metric.in_(f.metrics))
-    if f.publisher:
-        conds.append(OBS.c.publisher_id == f.publisher)
-    conds.extend(_year_filter(OBS.c.year, f.year, f.year_range))
-    if f.status:
-        conds.append(OBS.c.status == f.status)
+        dimension_names = (d or dictionary(conn)).dimensions if f.totals_by_default else ()
+    conds.extend(_observation_plain_conditions(f, metrics=True))
     asked = dict(f.dims)
     for name in dimension_names:
         column = OBS.c[name] if name in DIM_COLUMNS else None
@@ -610,9 +671,48 @@ def _observation_conditions(conn: Connection, f: ObservationFilter) -> list[Any]
     return conds
 
 
+def _observation_plain_conditions(f: ObservationFilter, *, metrics: bool) -> list[Any]:
+    """Every term but the dimensions (and the metrics, unless ``metrics``)."""
+    if f.status is not None and f.status not in OBSERVATION_STATUSES:
+        raise QueryError(f"unknown status {f.status!r}; statuses: {', '.join(OBSERVATION_STATUSES)}",
+                         "invalid_parameter")
+    conds: list[Any] = []
+    if metrics and (not f.include_uncoded or f.totals_by_default):
+        conds.append(OBS.c.metric.is_not(None))
+    if metrics and f.metrics:
+        conds.append(OBS.c.metric.in_(f.metrics))
+    if f.publisher:
+        conds.append(OBS.c.publisher_id == f.publisher)
+    conds.extend(_year_filter(OBS.c.year, f.year, f.year_range))
+    if f.status:
+        conds.append(OBS.c.status == f.status)
+    return conds
+
+
+def _keys_condition(keys: Mapping[str, Sequence[str]]) -> ColumnElement[bool]:
+    """``metric IN (…) AND dims_key = ?`` per distinct key (one term in the usual case)."""
+    terms = [and_(OBS.c.metric == ms[0] if len(ms) == 1 else OBS.c.metric.in_(list(ms)), OBS.c.dims_key == key)
+             for key, ms in sorted(keys.items())]
+    return terms[0] if len(terms) == 1 else or_(*terms)
+
+
+_observation_stmts = _Lru(256)  # (database, data version, filter) → statement
+
+
 def _observations_stmt(conn: Connection, f: ObservationFilter) -> Select[Any]:
-    return (select(*OBS_COLS).outerjoin(SEC, SEC.c.id == OBS.c.section_id)
-            .where(*_observation_conditions(conn, f)))
+    """The statement of a filter, built once per data version (the filter is validated when first built)."""
+    def base() -> Select[Any]:
+        return select(*OBS_COLS).outerjoin(SEC, SEC.c.id == OBS.c.section_id)
+
+    if not (f.metrics or f.dims or f.totals_by_default):
+        return base().where(*_observation_conditions(conn, f))  # no dictionary needed: nothing worth caching
+    d = dictionary(conn)
+    key = (conn.engine.url, d.version, f)
+    stmt = _observation_stmts.get(key)
+    if stmt is None:
+        stmt = base().where(*_observation_conditions(conn, f, d=d))
+        _observation_stmts.put(key, stmt)
+    return stmt
 
 
 OBSERVATIONS = Listing("observations", {"year": OBS.c.year, "metric": OBS.c.metric, "publisher": OBS.c.publisher_id,
@@ -632,7 +732,7 @@ def list_observations(conn: Connection, *, metrics: list[str] | None = None, pub
 
 def list_observations_filtered(conn: Connection, f: ObservationFilter, *, sort: SortSpec | None = None,
                                limit: int = 100, after: str | None = None) -> Page:
-    return _page(conn, OBSERVATIONS, _observations_stmt(conn, f), sort, limit, after, _observation_dict)
+    return _page(conn, OBSERVATIONS, _observations_stmt(conn, f), sort, limit, after, _observation_dict, reuse=True)
 
 
 def count_observations(conn: Connection, f: ObservationFilter) -> int:

@@ -58,9 +58,11 @@ class Context:
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a query function on this request's connection, in a worker thread, one at a time."""
+        # The connection is taken in the worker thread: when the pool is exhausted, waiting for a free
+        # connection must block that thread, never the event loop (which would stall every request).
+        db = self.db
         async with self.lock:
-            conn = self.db.get()
-            return await run_in_threadpool(fn, conn, *args, **kwargs)
+            return await run_in_threadpool(lambda: fn(db.get(), *args, **kwargs))
 
 
 def _by_key(ctx: Context, fn: Callable[[Connection, list[K]], dict[K, V]], default: Callable[[], Any] = lambda: None
