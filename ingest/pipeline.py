@@ -13,6 +13,7 @@ from ingest.metadata import infer_title
 from ingest.model import Check, ExtractedReport, Figure, ReportMeta
 from ingest.narrative import NarrativeExtractor, derive_prior_values
 from ingest.sections import split_sections
+from ingest.standard import extract_standard
 from ingest.stat_table import (
     HEADER_RE,
     balance_check,
@@ -25,14 +26,6 @@ from ingest.stat_table import (
 
 class ExtractionError(ValueError):
     """The text cannot be turned into a report (no year, no publisher, …)."""
-
-
-def _standard(text: str):  # type: ignore[no-untyped-def]
-    try:
-        from ingest.standard import extract_standard
-    except ImportError:  # pragma: no cover - the standard reader is optional at import time
-        return None
-    return extract_standard(text)
 
 
 def extract_report(text: str, meta: ReportMeta | None = None, media_type: str = "text/plain") -> ExtractedReport:
@@ -52,7 +45,7 @@ def extract_report(text: str, meta: ReportMeta | None = None, media_type: str = 
             "(gongkai ingest PATH --publisher NAME --year N)"
         )
     sections = split_sections(text)
-    standard = _standard(text)
+    standard = extract_standard(text)
     # A narrative report's 统计表 is read by its own reader; the prose ends where it begins.
     header = HEADER_RE.search(text) if standard is None else None
     prose = NarrativeExtractor(text, sections, meta.year, end=header.start() if header else None,
