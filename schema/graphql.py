@@ -871,24 +871,18 @@ async def resolve_node(info: Info, gid: str) -> Node | None:
                                  "invalid_parameter")
     kind, key = decoded
     loaders = _ctx(info).loaders
-    if kind == "Publisher":
-        d = await loaders.publisher.load(key)
-        return Publisher.from_dict(d) if d else None
-    if kind == "Report":
-        d = await loaders.report.load(key)
-        return Report.from_dict(d) if d else None
-    if kind == "Observation":
-        d = await loaders.observation.load(key)
-        return Observation.from_dict(d) if d else None
-    if kind == "Statement":
-        d = await loaders.statement.load(key)
-        return Statement.from_dict(d) if d else None
-    if kind == "Check":
-        d = await loaders.check.load(key)
-        return Check.from_dict(d) if d else None
-    if kind == "Metric":
-        d = await loaders.metric.load(key)
-        return Metric.from_dict(d) if d else None
+    simple: dict[str, tuple[Any, Callable[[dict[str, Any]], Any]]] = {
+        "Publisher": (loaders.publisher, Publisher.from_dict),
+        "Report": (loaders.report, Report.from_dict),
+        "Observation": (loaders.observation, Observation.from_dict),
+        "Statement": (loaders.statement, Statement.from_dict),
+        "Check": (loaders.check, Check.from_dict),
+        "Metric": (loaders.metric, Metric.from_dict),
+    }
+    if kind in simple:
+        loader, build = simple[kind]
+        d = await loader.load(key)
+        return build(d) if d else None
     if kind == "Section":
         rid = await loaders.section_report.load(key)
         node = _find_section(await loaders.sections.load(rid), key) if rid else None
