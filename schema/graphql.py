@@ -134,6 +134,18 @@ def _connection(page: queries.Page, make: Callable[[dict[str, Any]], T],
     return Connection(edges=edges, page_info=info, counter=counter)
 
 
+async def _list_connection(info: Info, first: int, after: str | None, order_by: Any,
+                           lister: Callable[..., queries.Page], counter: Callable[..., int],
+                           make: Callable[[dict[str, Any]], T], *args: Any, **kwargs: Any) -> Connection[T]:
+    """A top-level list as a connection: one page from the query layer, the count only if selected."""
+    ctx = _ctx(info)
+    page = await ctx.run(lister, *args, **kwargs, sort=_sort(order_by), limit=first, after=after)
+
+    async def count() -> int:
+        return await ctx.run(counter, *args, **kwargs)
+    return _connection(page, make, count)
+
+
 @strawberry.enum
 class SortDirection(Enum):
     ASC = "asc"
@@ -914,12 +926,8 @@ class Query:
         f = filter or PublisherFilter()
         args = {"level": f.level, "province": f.province,
                 "parent": key_of(f.parent, "Publisher") if f.parent else None, "name_contains": f.name_contains}
-        ctx = _ctx(info)
-        page = await ctx.run(queries.list_publishers, **args, sort=_sort(order_by), limit=first, after=after)
-
-        async def count() -> int:
-            return await ctx.run(queries.count_publishers, **args)
-        return _connection(page, Publisher.from_dict, count)
+        return await _list_connection(info, first, after, order_by, queries.list_publishers,
+                                      queries.count_publishers, Publisher.from_dict, **args)
 
     @strawberry.field(description="A publisher by global id or database id.")
     async def publisher(self, info: Info, id: strawberry.ID) -> Publisher | None:
@@ -933,12 +941,8 @@ class Query:
         f = filter or ReportFilter()
         args = {"publisher": key_of(f.publisher, "Publisher") if f.publisher else None, "year": f.year,
                 "year_range": _range(f.year_range), "fmt": f.format}
-        ctx = _ctx(info)
-        page = await ctx.run(queries.list_reports, **args, sort=_sort(order_by), limit=first, after=after)
-
-        async def count() -> int:
-            return await ctx.run(queries.count_reports, **args)
-        return _connection(page, Report.from_dict, count)
+        return await _list_connection(info, first, after, order_by, queries.list_reports, queries.count_reports,
+                                      Report.from_dict, **args)
 
     @strawberry.field(description="A report by global id or database id.")
     async def report(self, info: Info, id: strawberry.ID) -> Report | None:
@@ -952,13 +956,8 @@ class Query:
                            order_by: list[ObservationOrder] | None = None) -> Connection[Observation]:
         _limit(first)
         f = (filter or ObservationFilter()).to_query(totals_by_default=True)
-        ctx = _ctx(info)
-        page = await ctx.run(queries.list_observations_filtered, f, sort=_sort(order_by), limit=first,
-                             after=after)
-
-        async def count() -> int:
-            return await ctx.run(queries.count_observations, f)
-        return _connection(page, Observation.from_dict, count)
+        return await _list_connection(info, first, after, order_by, queries.list_observations_filtered,
+                                      queries.count_observations, Observation.from_dict, f)
 
     @strawberry.field(description="One publisher's values of one metric, one point per year with its delta and "
                                   "provenance (totals unless dims name a breakdown).")
@@ -976,12 +975,8 @@ class Query:
                      order_by: list[DeltaOrder] | None = None) -> Connection[Delta]:
         _limit(first)
         f = (filter or DeltaFilter()).to_query()
-        ctx = _ctx(info)
-        page = await ctx.run(deltas.deltas_filtered, f, sort=_sort(order_by), limit=first, after=after)
-
-        async def count() -> int:
-            return await ctx.run(deltas.count_deltas, f)
-        return _connection(page, Delta.from_dict, count)
+        return await _list_connection(info, first, after, order_by, deltas.deltas_filtered, deltas.count_deltas,
+                                      Delta.from_dict, f)
 
     @strawberry.field(description="Publishers ranked for one metric and year by value, change or percent change "
                                   "(ties share a rank).")
@@ -1000,12 +995,8 @@ class Query:
                      order_by: list[CheckOrder] | None = None) -> Connection[Check]:
         _limit(first)
         f = (filter or CheckFilter()).to_query()
-        ctx = _ctx(info)
-        page = await ctx.run(queries.list_checks_filtered, f, sort=_sort(order_by), limit=first, after=after)
-
-        async def count() -> int:
-            return await ctx.run(queries.count_checks, f)
-        return _connection(page, Check.from_dict, count)
+        return await _list_connection(info, first, after, order_by, queries.list_checks_filtered,
+                                      queries.count_checks, Check.from_dict, f)
 
     @strawberry.field(description="The metric dictionary, optionally one category.")
     async def metrics(self, info: Info, category: str | None = None) -> list[Metric]:
