@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from api.problems import ApiError, problem_response
+from api.response_cache import RESPONSES, CachedResponse, cache_key, may_store, wants_fresh
 from api.spec import MODELS, Call, Endpoint, Param, field_paths, resolve
 from db import queries
 from db.engine import get_engine
@@ -352,28 +353,35 @@ async def dispatch(endpoint: Endpoint, request: Request, suffix: str | None = No
         fmt = negotiate(endpoint, request, suffix)
         if_none_match = request.headers.get("if-none-match")
 
-        # A revalidation is answered before any parsing: the ETag needs only the data version (cached per
-        # process, see db.loader.DATA_VERSION_TTL) and the raw request.  "*" still goes through parsing, so a
-        # malformed request is answered 400, never 304.
+        # A revalidation, or a request answered before, is served before any parsing: the ETag needs only
+        # the data version (cached per process, see db.loader.DATA_VERSION_TTL) and the raw request.  "*"
+        # still goes through parsing, so a malformed request is answered 400, never 304.
         engine = get_engine()
         revalidating = if_none_match is not None and if_none_match.strip() not in ("", "*")
-        if if_none_match is not None and revalidating:
-            version = fresh_data_version(engine)
-            if version is not None:
-                etag = make_etag(version, request, fmt, suffix)
-                if etag_matches(if_none_match, etag):
-                    return Response(status_code=304, headers=cache_headers(etag))
+        cacheable = RESPONSES.enabled and request.method in ("GET", "HEAD")
+        fresh = cacheable and wants_fresh(request.headers)
+        version = fresh_data_version(engine)
+        if version is not None:
+            etag = make_etag(version, request, fmt, suffix)
+            if revalidating and etag_matches(if_none_match, etag):
+                return Response(status_code=304, headers=cache_headers(etag))
+            if cacheable and not fresh:
+                hit = RESPONSES.get(cache_key(engine, etag))
+                if hit is not None:
+                    return hit.response()
 
-        def work() -> Prepared | str:
+        def work() -> Prepared | str | CachedResponse:
             with engine.connect() as conn:
                 version = cached_data_version(conn)
-                if revalidating:
-                    etag = make_etag(version, request, fmt, suffix)
-                    if etag_matches(if_none_match, etag):
-                        return etag  # not modified: no parsing, no query
+                etag = make_etag(version, request, fmt, suffix)
+                if revalidating and etag_matches(if_none_match, etag):
+                    return etag  # not modified: no parsing, no query
+                if cacheable and not fresh:
+                    hit = RESPONSES.get(cache_key(engine, etag))
+                    if hit is not None:
+                        return hit
                 dic = queries.dictionary(conn, version)
                 call = parse_call(endpoint, request, dic, fmt)
-                etag = make_etag(version, request, fmt, suffix)
                 if etag_matches(if_none_match, etag):
                     return Prepared(call, dic, etag, None, not_modified=True)
                 return Prepared(call, dic, etag, endpoint.run(conn, call))
@@ -383,12 +391,20 @@ async def dispatch(endpoint: Endpoint, request: Request, suffix: str | None = No
         return _error(exc, request)
     if isinstance(prep, str):
         return Response(status_code=304, headers=cache_headers(prep))
+    if isinstance(prep, CachedResponse):
+        return prep.response()
     headers = cache_headers(prep.etag)
     if prep.not_modified:
         return Response(status_code=304, headers=headers)
     if fmt == "json":
-        return _render_json(endpoint, request, prep, headers)
-    return _render_table(endpoint, request, prep, headers, fmt)
+        response = _render_json(endpoint, request, prep, headers)
+    else:
+        response = _render_table(endpoint, request, prep, headers, fmt)
+    if cacheable and not isinstance(response, StreamingResponse):
+        if may_store(request.headers):
+            RESPONSES.put(cache_key(engine, prep.etag), response, headers)
+        response.headers["X-Cache"] = "MISS"
+    return response
 
 
 def _next_url(request: Request, cursor: str | None) -> str | None:

@@ -32,6 +32,7 @@ from db import crossyear
 from db.loader import cached_data_version
 from db.models import (
     DIM_COLUMNS,
+    VALUE_TYPE,
     Category,
     Check,
     DimensionMember,
@@ -142,11 +143,24 @@ class Listing:
 
 @dataclass
 class Page:
-    """One page of a list: its items, the cursor of each item, and the cursor of the next page (or None)."""
+    """One page of a list: its items, the cursor of each item, and the cursor of the next page (or None).
+
+    Item cursors are encoded only when read (GraphQL edges need them, a REST
+    page needs only ``next_cursor``): ``keys`` holds each item's sort-key
+    values and ``signature`` the list and sort they belong to.
+    """
 
     items: list[dict[str, Any]]
     next_cursor: str | None
-    cursors: list[str] = field(default_factory=list)
+    keys: Sequence[Sequence[Any]] = ()
+    signature: str = ""
+    _cursors: list[str] | None = field(default=None, repr=False)
+
+    @property
+    def cursors(self) -> list[str]:
+        if self._cursors is None:
+            self._cursors = [encode_cursor([self.signature, *k]) for k in self.keys]
+        return self._cursors
 
 
 def _check_key_value(col: ColumnElement[Any], value: Any) -> None:
@@ -200,8 +214,10 @@ _first_pages = _Lru(256)  # (cached statement, sort signature, limit) → the fi
 
 
 def _page(conn: Connection, listing: Listing, stmt: Select[Any], sort: SortSpec | None, limit: int,
-          after: str | None, to_dict: Callable[[Any], dict[str, Any]], *, reuse: bool = False) -> Page:
-    """One page of ``stmt``.  ``reuse``: ``stmt`` is itself cached, so its first pages may be cached too."""
+          after: str | None, to_dict: Callable[[Any], dict[str, Any]], *, reuse: bool = False,
+          raw: RawRows | None = None) -> Page:
+    """One page of ``stmt``.  ``reuse``: ``stmt`` is itself cached, so its first pages may be cached too, and
+    run through ``raw`` when given."""
     check_limit(limit)
     cols = listing.order(sort)
     sig = listing.signature(sort)
@@ -212,7 +228,7 @@ def _page(conn: Connection, listing: Listing, stmt: Select[Any], sort: SortSpec 
             keyed = stmt.add_columns(*[c.label(f"_k{i}") for i, (c, _) in enumerate(cols)])
             keyed = keyed.order_by(*[c.desc() if d else c.asc() for c, d in cols]).limit(limit + 1)
             _first_pages.put(cache_key, keyed)
-        return _run_page(conn, keyed, sig, len(cols), limit, to_dict)
+        return _run_page(conn, keyed, sig, len(cols), limit, to_dict, raw)
     if after:
         key = decode_cursor(after)
         if len(key) != len(cols) + 1 or key[0] != sig:
@@ -227,14 +243,43 @@ def _page(conn: Connection, listing: Listing, stmt: Select[Any], sort: SortSpec 
 
 
 def _run_page(conn: Connection, keyed: Select[Any], sig: str, n_keys: int, limit: int,
-              to_dict: Callable[[Any], dict[str, Any]]) -> Page:
-    rows = conn.execute(keyed).all()
+              to_dict: Callable[[Any], dict[str, Any]], raw: RawRows | None = None) -> Page:
+    rows: Sequence[Any] = conn.execute(keyed).all() if raw is None else raw.fetch(conn, keyed)
     more = len(rows) > limit
     rows = rows[:limit]
-    items = [to_dict(r) for r in rows]
+    items = [to_dict(r) for r in rows] if raw is None else raw.items(rows)
     # the sort keys are the last columns of each row (``_k0`` …)
-    cursors = [encode_cursor([sig, *tuple(r)[-n_keys:]]) for r in rows]
-    return Page(items, cursors[-1] if more and rows else None, cursors)
+    keys = [tuple(r)[-n_keys:] for r in rows]
+    return Page(items, encode_cursor([sig, *keys[-1]]) if more and rows else None, keys, sig)
+
+
+class RawRows:
+    """The hot-path way to run a cached statement: compiled once, run through the driver, rows as tuples.
+
+    A list page that every dashboard polls should cost its SQL and little
+    else.  SQLAlchemy's ``execute`` spends more than the SQL itself on a
+    100-row page (cache-key generation, result processors turning every
+    NUMERIC into a ``Decimal`` and every JSON cell through the stdlib), so a
+    list whose statement is already cached (``_page(..., reuse=True)``) is
+    compiled once per dialect into SQL text and bound values, and its rows
+    are turned into dicts by column position (``items``), from the values
+    the driver returns on SQLite and PostgreSQL alike.
+    """
+
+    def __init__(self, items: Callable[[Sequence[Any]], list[dict[str, Any]]]) -> None:
+        self.items = items
+        self.compiled = _Lru(512)  # (dialect, statement) → (SQL text, bound values)
+
+    def fetch(self, conn: Connection, stmt: Select[Any]) -> Sequence[Any]:
+        key = (conn.dialect.name, stmt)
+        entry = self.compiled.get(key)
+        if entry is None:
+            compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+            params = compiled.construct_params()
+            args: Any = tuple(params[k] for k in compiled.positiontup or ()) if compiled.positional else params
+            entry = (compiled.string, args)
+            self.compiled.put(key, entry)
+        return conn.exec_driver_sql(entry[0], entry[1]).all()
 
 
 def _count(conn: Connection, stmt: Select[Any]) -> int:
@@ -501,8 +546,9 @@ def report_pages_by_publisher(conn: Connection, ids: Sequence[str], *, limit: in
     for pid, prow in grouped.items():
         more = len(prow) > limit
         prow = prow[:limit]
-        cursors = [encode_cursor([sig, r.year, r.id]) for r in prow]
-        out[pid] = Page([_report_dict(r) for r in prow], cursors[-1] if more and prow else None, cursors)
+        keys = [(r.year, r.id) for r in prow]
+        out[pid] = Page([_report_dict(r) for r in prow], encode_cursor([sig, *keys[-1]]) if more and prow else None,
+                        keys, sig)
     return out
 
 
@@ -572,6 +618,57 @@ def _observation_dict(o: Any) -> dict[str, Any]:
         "provenance": {"section": o.section_id, "section_title": o.section_title, "quote": o.quote,
                        "start": o.start, "end": o.end},
     }
+
+
+VALUE_QUANTUM = Decimal(1).scaleb(-VALUE_TYPE.scale if VALUE_TYPE.scale is not None else -6)
+
+
+def _raw_number(v: Any) -> int | float | None:
+    """``_num`` for a value as the driver returns it: int or float from SQLite, Decimal from PostgreSQL."""
+    if v is None or isinstance(v, int):
+        return v
+    if isinstance(v, float):
+        return int(v) if v.is_integer() else float(Decimal(repr(v)).quantize(VALUE_QUANTUM).normalize())
+    return _num(Decimal(v))
+
+
+def _raw_candidates(v: Any) -> list[Any] | None:
+    if isinstance(v, (str, bytes)):  # SQLite stores JSON as text; psycopg parses it
+        v = orjson.loads(v)
+    return [_num(Decimal(c)) for c in v] if v else None
+
+
+def _observation_items(columns: Sequence[str]) -> Callable[[Sequence[Any]], list[dict[str, Any]]]:
+    """``_observation_dict`` by column position, for rows straight from the driver (see ``RawRows``)."""
+    at = {name: i for i, name in enumerate(columns)}
+    (i_id, i_rep, i_pub, i_year, i_metric, i_dims, i_value, i_unit, i_qual, i_status, i_cand, i_label, i_note,
+     i_sec, i_title, i_quote, i_start, i_end) = (at[n] for n in (
+         "id", "report_id", "publisher_id", "year", "metric", "dims_key", "value", "unit", "qualifier", "status",
+         "candidates", "label", "note", "section_id", "section_title", "quote", "start", "end"))
+    dims_cache: dict[str, dict[str, str]] = {}
+
+    def items(rows: Sequence[Any]) -> list[dict[str, Any]]:
+        out = []
+        for o in rows:
+            key = o[i_dims]
+            dims = dims_cache.get(key)
+            if dims is None:
+                dims = dims_cache.setdefault(key, _dims_of(key)) if len(dims_cache) < 4096 else _dims_of(key)
+            cand = o[i_cand]
+            out.append({
+                "id": o[i_id], "report_id": o[i_rep], "publisher_id": o[i_pub], "year": o[i_year],
+                "metric": o[i_metric], "dims": dict(dims), "value": _raw_number(o[i_value]), "unit": o[i_unit],
+                "qualifier": o[i_qual], "status": o[i_status],
+                "candidates": _raw_candidates(cand) if cand is not None else None,
+                "label": o[i_label], "note": o[i_note],
+                "provenance": {"section": o[i_sec], "section_title": o[i_title], "quote": o[i_quote],
+                               "start": o[i_start], "end": o[i_end]},
+            })
+        return out
+    return items
+
+
+_OBSERVATION_ROWS = RawRows(_observation_items([c.key for c in OBS_COLS]))
 
 
 @dataclass(frozen=True)
@@ -732,7 +829,8 @@ def list_observations(conn: Connection, *, metrics: list[str] | None = None, pub
 
 def list_observations_filtered(conn: Connection, f: ObservationFilter, *, sort: SortSpec | None = None,
                                limit: int = 100, after: str | None = None) -> Page:
-    return _page(conn, OBSERVATIONS, _observations_stmt(conn, f), sort, limit, after, _observation_dict, reuse=True)
+    return _page(conn, OBSERVATIONS, _observations_stmt(conn, f), sort, limit, after, _observation_dict, reuse=True,
+                 raw=_OBSERVATION_ROWS)
 
 
 def count_observations(conn: Connection, f: ObservationFilter) -> int:
