@@ -352,8 +352,9 @@ def wrk(base: str, requests: Sequence[Req], seconds: float, connections: int,
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     if socket_errors:
         errors += sum(int(x) for x in socket_errors.groups())
-    p50 = re.search(r"50%\s+(\S+)", out)
-    p99 = re.search(r"99%\s+(\S+)", out)
+    # the "Latency Distribution" lines only ("93.50%" in the stats table above them also ends in "50%")
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE)
     return LoadResult(rps, _ms(p50.group(1)) if p50 else float("nan"), _ms(p99.group(1)) if p99 else float("nan"),
                       total, errors, "wrk")
 
@@ -434,8 +435,11 @@ def standard_years(a: argparse.Namespace) -> list[int]:
     return [y for y in range(max(a.years[0], 2019), a.years[1] + 1)] or [a.years[1]]
 
 
-def rest_requests(a: argparse.Namespace) -> list[Req]:
-    return [Req("GET", f"/api/v1/observations?metric={m}&year={y}&limit=100")
+def rest_requests(a: argparse.Namespace, fresh: bool = False) -> list[Req]:
+    """The REST list requests; ``fresh`` asks for a computed answer (``Cache-Control: no-cache``), so the
+    response cache cannot answer and every request runs its query."""
+    headers = {"Cache-Control": "no-cache"} if fresh else {}
+    return [Req("GET", f"/api/v1/observations?metric={m}&year={y}&limit=100", dict(headers))
             for y in standard_years(a) for m in METRICS]
 
 
@@ -512,6 +516,7 @@ def throughput(run: Run, gk: Server, ds: Server, bare: Server, db: str) -> dict[
         ("datasette", ds, datasette_requests(a, db), False),
         ("datasette_rowid", ds, datasette_requests(a, db, sort=False), False),
         ("rest", gk, rest_requests(a), False),
+        ("rest_computed", gk, rest_requests(a, fresh=True), False),
         ("graphql_first", gk, gql_post(a, unique=True), True),
         ("graphql_repeated", gk, gql_get(a), False),
     ]
@@ -629,18 +634,17 @@ def deltas_and_rankings(run: Run, gk: Server | None, url: str, label: str) -> No
             route = probe.status_code == 200
         if route and gk is not None:
             client = httpx.Client(base_url=gk.base, timeout=120)
-            n = [0]
+            fresh = {"Cache-Control": "no-cache"}  # computed each time: the response cache may not answer
 
             def api_deltas() -> None:
-                n[0] += 1  # a different (no-op) parameter order each time: no response cache can answer
-                p: dict[str, Any] = {"metric": metric, "year": year, "limit": 1000} if n[0] % 2 else \
-                    {"limit": 1000, "year": year, "metric": metric}
-                r = client.get("/api/v1/deltas", params=p)
-                assert r.status_code == 200, r.text[:200]
+                r = client.get("/api/v1/deltas", params={"metric": metric, "year": year, "limit": 1000},
+                               headers=fresh)
+                assert r.status_code == 200 and r.headers.get("x-cache") != "HIT", r.text[:200]
 
             def api_rank() -> None:
-                r = client.get("/api/v1/rankings", params={"metric": metric, "year": year, "limit": 20})
-                assert r.status_code == 200, r.text[:200]
+                r = client.get("/api/v1/rankings", params={"metric": metric, "year": year, "limit": 20},
+                               headers=fresh)
+                assert r.status_code == 200 and r.headers.get("x-cache") != "HIT", r.text[:200]
 
             api_d = sequential_ms(api_deltas, 15, 30)
             api_r = sequential_ms(api_rank, 15, 30)
@@ -731,17 +735,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         log(same_rows(gk, ds, bare, db_name, args))
         res = throughput(run, gk, ds, bare, db_name)
         rest, dsr, ceiling = res["rest"], res["datasette"], res["bare"]
+        computed = res["rest_computed"]
         run.add(Figure("REST observations (metric+year, 100 rows) vs Datasette", f"{rest.rps:.0f} vs {dsr.rps:.0f} "
-                       "req/s", rest.rps / dsr.rps, "≥ 3×", rest.rps / dsr.rps >= 3))
+                       "req/s", rest.rps / dsr.rps, "≥ 3×", rest.rps / dsr.rps >= 3, "as served: repeated URLs"))
         run.add(Figure("REST observations vs bare Starlette+sqlite3+orjson", f"{rest.rps:.0f} vs "
-                       f"{ceiling.rps:.0f} req/s", rest.rps / ceiling.rps, "≥ 0.5", rest.rps / ceiling.rps >= 0.5))
+                       f"{ceiling.rps:.0f} req/s", rest.rps / ceiling.rps, "≥ 0.5", rest.rps / ceiling.rps >= 0.5,
+                       "as served"))
+        run.add(Figure("REST computed (no-cache) vs Datasette", f"{computed.rps:.0f} vs {dsr.rps:.0f} req/s",
+                       computed.rps / dsr.rps, "≥ 3×", computed.rps / dsr.rps >= 3, "every request runs its query"))
+        run.add(Figure("REST computed (no-cache) vs bare Starlette+sqlite3", f"{computed.rps:.0f} vs "
+                       f"{ceiling.rps:.0f} req/s", computed.rps / ceiling.rps, "≥ 0.5",
+                       computed.rps / ceiling.rps >= 0.5, "every request runs its query"))
         first, repeated = res["graphql_first"], res["graphql_repeated"]
         run.add(Figure("GraphQL same list, first request vs Datasette", f"{first.rps:.0f} vs {dsr.rps:.0f} req/s",
                        first.rps / dsr.rps, "≥ 1×", first.rps / dsr.rps >= 1, "every query text unique"))
         run.add(Figure("GraphQL repeated identical query vs REST", f"{repeated.rps:.0f} vs {rest.rps:.0f} req/s",
                        repeated.rps / rest.rps, "≥ 0.5", repeated.rps / rest.rps >= 0.5, "GET, no If-None-Match"))
-        run.add(Figure("GraphQL vs REST latency under load (p50)", f"{first.p50_ms:.1f} vs {rest.p50_ms:.1f} ms",
-                       first.p50_ms / rest.p50_ms, "≤ 2× (≥ 50% of REST)", first.p50_ms / rest.p50_ms <= 2))
+        run.add(Figure("GraphQL first vs REST computed, latency under load (p50)", f"{first.p50_ms:.1f} vs "
+                       f"{computed.p50_ms:.1f} ms", first.p50_ms / computed.p50_ms, "(no target)", None,
+                       "both run their query"))
         dsu = res["datasette_rowid"]
         run.add(Figure("Datasette unsorted (rowid order) vs sorted", f"{dsu.rps:.0f} vs {dsr.rps:.0f} req/s",
                        dsu.rps / dsr.rps, "(no target)", None, "the issue's Datasette setting"))
