@@ -10,6 +10,7 @@ JSON, no query) answer with a GraphQL-shaped JSON error carrying
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 import orjson
@@ -47,6 +48,16 @@ def graphql_etag(version: str, request: Request) -> str:
 
 class GongkaiGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI app; one connection per request, closed once the response is sent."""
+
+    def encode_json(self, data: object) -> bytes:
+        """The response body: orjson (UTF-8, about ten times faster than the stdlib on a 100-row page).
+
+        What orjson refuses (an integer beyond 64 bits, a non-string key) is left to the stdlib as before.
+        """
+        try:
+            return orjson.dumps(data)
+        except TypeError:  # orjson.JSONEncodeError
+            return json.dumps(data, separators=(",", ":")).encode()
 
     async def get_context(self, request: Any, response: Any) -> Context:
         holder: LazyConnection = request.scope["gongkai.db"]

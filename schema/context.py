@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection
@@ -119,24 +120,73 @@ def _metrics(conn: Connection, codes: list[str]) -> dict[str, dict[str, Any]]:
 
 
 class Loaders:
-    """The DataLoaders of one request (a fresh cache per request, so answers are never stale)."""
+    """The DataLoaders of one request (a fresh cache per request, so answers are never stale).
+
+    Each is made on first use: a request uses two or three of the fifteen.
+    """
 
     def __init__(self, ctx: Context) -> None:
-        self.publisher = _by_key(ctx, queries.publishers_by_ids)
-        self.publisher_names = _by_key(ctx, queries.publisher_names_by_publisher, list)
-        self.publisher_children = _by_key(ctx, queries.publisher_children_by_publisher, list)
-        self.publisher_reports: DataLoader[tuple[str, Any], Any] = _grouped(ctx, _report_pages)
-        self.report = _by_key(ctx, queries.reports_by_ids)
-        self.sections = _by_key(ctx, queries.sections_by_report, list)
-        self.text = _by_key(ctx, queries.report_texts)
-        self.observations: DataLoader[tuple[str, Any], Any] = _grouped(ctx, _observations)
-        self.statements = _by_key(ctx, queries.statements_by_report, list)
-        self.checks: DataLoader[tuple[str, Any], Any] = _grouped(ctx, _checks)
-        self.observation = _by_key(ctx, queries.observations_by_ids)
-        self.statement = _by_key(ctx, queries.statements_by_ids)
-        self.check = _by_key(ctx, queries.checks_by_ids)
-        self.section_report = _by_key(ctx, queries.section_report_ids)
-        self.metric = _by_key(ctx, _metrics)
+        self._ctx = ctx
+
+    @cached_property
+    def publisher(self) -> DataLoader[str, Any]:
+        return _by_key(self._ctx, queries.publishers_by_ids)
+
+    @cached_property
+    def publisher_names(self) -> DataLoader[str, Any]:
+        return _by_key(self._ctx, queries.publisher_names_by_publisher, list)
+
+    @cached_property
+    def publisher_children(self) -> DataLoader[str, Any]:
+        return _by_key(self._ctx, queries.publisher_children_by_publisher, list)
+
+    @cached_property
+    def publisher_reports(self) -> DataLoader[tuple[str, Any], Any]:
+        return _grouped(self._ctx, _report_pages)
+
+    @cached_property
+    def report(self) -> DataLoader[str, Any]:
+        return _by_key(self._ctx, queries.reports_by_ids)
+
+    @cached_property
+    def sections(self) -> DataLoader[str, Any]:
+        return _by_key(self._ctx, queries.sections_by_report, list)
+
+    @cached_property
+    def text(self) -> DataLoader[str, Any]:
+        return _by_key(self._ctx, queries.report_texts)
+
+    @cached_property
+    def observations(self) -> DataLoader[tuple[str, Any], Any]:
+        return _grouped(self._ctx, _observations)
+
+    @cached_property
+    def statements(self) -> DataLoader[str, Any]:
+        return _by_key(self._ctx, queries.statements_by_report, list)
+
+    @cached_property
+    def checks(self) -> DataLoader[tuple[str, Any], Any]:
+        return _grouped(self._ctx, _checks)
+
+    @cached_property
+    def observation(self) -> DataLoader[str, Any]:
+        return _by_key(self._ctx, queries.observations_by_ids)
+
+    @cached_property
+    def statement(self) -> DataLoader[str, Any]:
+        return _by_key(self._ctx, queries.statements_by_ids)
+
+    @cached_property
+    def check(self) -> DataLoader[str, Any]:
+        return _by_key(self._ctx, queries.checks_by_ids)
+
+    @cached_property
+    def section_report(self) -> DataLoader[str, Any]:
+        return _by_key(self._ctx, queries.section_report_ids)
+
+    @cached_property
+    def metric(self) -> DataLoader[str, Any]:
+        return _by_key(self._ctx, _metrics)
 
 
 def gather(*aws: Awaitable[T]) -> Awaitable[list[T]]:

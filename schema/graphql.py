@@ -24,13 +24,20 @@ from strawberry.types import ExecutionContext, Info
 from db import deltas, queries
 from schema.context import Context, ReportPageKey, gather
 from schema.limits import MAX_FIRST, MAX_NODES, code_errors, extensions
+from schema.projection import ProjectingExecutor, passthrough
 
 Number = NewType("Number", float)
+
+
+@passthrough(int, float)
+def _number_out(value: Any) -> Any:
+    return value
+
 
 NUMBER = strawberry.scalar(
     name="Number",
     description="An exact number: an integer where integral, else a decimal.",
-    serialize=lambda v: v,
+    serialize=_number_out,
     parse_value=lambda v: v,
 )
 
@@ -45,8 +52,13 @@ def _ctx(info: Info) -> Context:
 NODE_TYPES = ("Publisher", "Report", "Section", "Observation", "Statement", "Check", "Metric", "Category")
 
 
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
 def to_global_id(type_name: str, key: str) -> strawberry.ID:
-    return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{key}".encode()).decode().rstrip("="))
+    """URL-safe base64 of ``Type:key`` without padding (binascii directly: computed for every row of a page)."""
+    return strawberry.ID(binascii.b2a_base64(f"{type_name}:{key}".encode(), newline=False).translate(_URLSAFE)
+                         .rstrip(b"=").decode())
 
 
 def from_global_id(value: str) -> tuple[str, str] | None:
@@ -93,8 +105,22 @@ class Dim:
     value: str
 
 
+_DIMS: dict[tuple[tuple[str, str], ...], tuple[Dim, ...]] = {}
+
+
 def _dims(d: dict[str, str]) -> list[Dim]:
-    return [Dim(name=k, value=v) for k, v in sorted(d.items())]
+    """The dims of a row, sorted by name.
+
+    A page repeats the same few breakdowns on every row, so the ``Dim`` objects
+    (never mutated) are shared per distinct breakdown; each row gets its own list.
+    """
+    key = tuple(d.items())
+    found = _DIMS.get(key)
+    if found is None:
+        if len(_DIMS) >= 4096:
+            _DIMS.clear()
+        found = _DIMS[key] = tuple(Dim(name=k, value=v) for k, v in sorted(key))
+    return list(found)
 
 
 @strawberry.type
@@ -1027,4 +1053,5 @@ class GongkaiSchema(strawberry.Schema):
 
 schema = GongkaiSchema(query=Query, types=[Publisher, Report, Section, Observation, Statement, Check, Metric,
                                            Category],
-                       extensions=extensions(), config=StrawberryConfig(scalar_map={Number: NUMBER}))
+                       extensions=extensions(), config=StrawberryConfig(scalar_map={Number: NUMBER}),
+                       execution_context_class=ProjectingExecutor)

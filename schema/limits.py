@@ -1,10 +1,12 @@
 """Limits on GraphQL queries, and error codes shared with REST.
 
-Depth, aliases and tokens use strawberry's own extensions; the cost limit is
-GitHub-style: every connection costs the number of nodes it can return, that
-is its ``first`` times the ``first`` of every connection above it.  Each limit
-answers with an error that names the limit and its value, with
-``extensions.code`` set to the same code REST problems use.
+Depth and aliases use strawberry's own validation rules, and tokens the
+parser's limit, all applied by one extension, ``Limits``, which also lets
+documents that ``schema.validation`` proves valid skip graphql-core's
+validation.  The cost limit is GitHub-style: every connection costs the number
+of nodes it can return, that is its ``first`` times the ``first`` of every
+connection above it.  Each limit answers with an error that names the limit
+and its value, with ``extensions.code`` set to the same code REST problems use.
 
 ``code_errors`` is applied to every error the schema returns (parse,
 validation, execution): it sets ``extensions.code``, rewrites the limiters'
@@ -32,10 +34,13 @@ from graphql import (
     VariableNode,
 )
 from graphql.execution import ExecutionResult as GraphQLExecutionResult
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
+from graphql.validation import ASTValidationRule, ValidationContext, specified_rules
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.types import ExecutionContext as StrawberryExecutionContext
 
 from api.problems import ApiError
 from db import queries
+from schema.validation import provably_valid
 
 log = logging.getLogger("gongkai")
 
@@ -120,39 +125,87 @@ def query_cost(operation: OperationDefinitionNode, fragments: Mapping[str, Fragm
     return walk(operation.selection_set, 1, frozenset())
 
 
-class CostLimiter(SchemaExtension):
-    """Rejects, before execution, an operation whose cost exceeds ``max_cost``."""
+def cost_error(ctx: StrawberryExecutionContext) -> GraphQLError | None:
+    """The error for an operation whose cost exceeds ``MAX_COST`` (or with a ``first`` out of range), if any."""
+    doc = ctx.graphql_document
+    if doc is None:
+        return None
+    fragments = {d.name.value: d for d in doc.definitions if isinstance(d, FragmentDefinitionNode)}
+    ops = [d for d in doc.definitions if isinstance(d, OperationDefinitionNode)]
+    if ctx.operation_name:
+        ops = [o for o in ops if o.name and o.name.value == ctx.operation_name]
+    if not ops:
+        return None
+    try:
+        cost = query_cost(ops[0], fragments, ctx.variables or {})
+    except FirstOutOfRange as exc:
+        return limit_error(str(exc), "limit_out_of_range", maximum=MAX_FIRST)
+    if cost > MAX_COST:
+        return limit_error(f"query cost {cost} exceeds the cost limit of {MAX_COST} (cost: each connection's "
+                           f"`first` times the `first` of the connections above it); ask for fewer items or "
+                           f"paginate", "query_too_costly", limit=MAX_COST, cost=cost)
+    return None
 
-    def __init__(self, max_cost: int = MAX_COST) -> None:
-        self.max_cost = max_cost
+
+_DepthRule: type[ASTValidationRule] = QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules[0]
+
+
+class DepthRule(_DepthRule):  # type: ignore[misc, valid-type]
+    """strawberry's depth rule, which raises KeyError on a spread of an unknown fragment.
+
+    That document is invalid anyway (KnownFragmentNamesRule says so); without
+    this, the KeyError would answer an internal error instead.
+    """
+
+    def __init__(self, context: ValidationContext) -> None:
+        try:
+            super().__init__(context)
+        except KeyError:
+            ASTValidationRule.__init__(self, context)
+
+
+# strawberry's own depth and alias rules (their messages are what _code below recognises), built once
+LIMIT_RULES: tuple[type[ASTValidationRule], ...] = (
+    DepthRule,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+)
+KNOWN_RULES = frozenset(specified_rules) | frozenset(LIMIT_RULES)
+
+
+class Limits(SchemaExtension):
+    """Every limit, in one extension that strawberry constructs per request (so it sees only that request).
+
+    * on_operation: the token limit for the parser, and the depth and alias validation rules;
+    * on_validate: documents ``schema.validation`` proves valid (depth and aliases included) skip
+      graphql-core's validation, which costs more than executing a typical query; any other document is
+      validated in full, so every validation error is graphql-core's or the limiters' as before;
+    * on_execute: the cost limit, before anything runs.
+    """
+
+    def on_operation(self) -> Iterator[None]:
+        ctx = self.execution_context
+        ctx.parse_options["max_tokens"] = MAX_TOKENS
+        ctx.validation_rules = (*ctx.validation_rules, *LIMIT_RULES)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        document = ctx.graphql_document
+        if (ctx.pre_execution_errors is None and document is not None and KNOWN_RULES.issuperset(ctx.validation_rules)
+                and provably_valid(ctx.schema._schema, document, max_depth=MAX_DEPTH, max_aliases=MAX_ALIASES)):
+            ctx.pre_execution_errors = []  # strawberry then skips its own (strawberry.schema.schema._run_validation)
+        yield
 
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
-        doc = ctx.graphql_document
-        if doc is not None:
-            fragments = {d.name.value: d for d in doc.definitions if isinstance(d, FragmentDefinitionNode)}
-            ops = [d for d in doc.definitions if isinstance(d, OperationDefinitionNode)]
-            if ctx.operation_name:
-                ops = [o for o in ops if o.name and o.name.value == ctx.operation_name]
-            if ops:
-                try:
-                    cost = query_cost(ops[0], fragments, ctx.variables or {})
-                except FirstOutOfRange as exc:
-                    ctx.result = GraphQLExecutionResult(data=None, errors=[limit_error(
-                        str(exc), "limit_out_of_range", maximum=MAX_FIRST)])
-                    yield
-                    return
-                if cost > self.max_cost:
-                    ctx.result = GraphQLExecutionResult(data=None, errors=[limit_error(
-                        f"query cost {cost} exceeds the cost limit of {self.max_cost} (cost: each connection's "
-                        f"`first` times the `first` of the connections above it); ask for fewer items or "
-                        f"paginate", "query_too_costly", limit=self.max_cost, cost=cost)])
+        error = cost_error(ctx)
+        if error is not None:
+            ctx.result = GraphQLExecutionResult(data=None, errors=[error])
         yield
 
 
 def extensions() -> list[Any]:
-    return [QueryDepthLimiter(max_depth=MAX_DEPTH), MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            MaxTokensLimiter(max_token_count=MAX_TOKENS), CostLimiter(MAX_COST)]
+    return [Limits]
 
 
 # --- error codes -----------------------------------------------------------------------

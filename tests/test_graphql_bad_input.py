@@ -75,6 +75,9 @@ CASES = [
     ("{ " + " ".join(f"p{i}: publishers(first: 100) {{ edges {{ node {{ reports(first: 100) {{ totalCount }} }} }} }}"
                      for i in range(3)) + " }", None, "query_too_costly", f"cost limit of {MAX_COST}"),
     ("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ["x"] * 101}, "limit_out_of_range", "100"),
+    ("{ ...Nope }", None, "graphql_validation_failed", "Unknown fragment 'Nope'"),
+    ("{ metrics { ...F } } fragment F on Metric { code ...G }", None, "graphql_validation_failed",
+     "Unknown fragment 'G'"),
 ]
 
 
