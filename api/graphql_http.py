@@ -15,15 +15,17 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
+from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from api.http import CACHE_CONTROL, etag_matches
+from api.response_cache import RESPONSES, cache_key, may_store, wants_fresh
 from db.engine import get_engine
-from db.loader import cached_data_version
+from db.loader import cached_data_version, fresh_data_version
 from schema.context import Context, LazyConnection
 
 
@@ -69,11 +71,25 @@ class GongkaiGraphQL(GraphQL[Context, None]):
             return
         request = Request(scope, receive)
         etag: str | None = None
+        engine = get_engine()
+        version = fresh_data_version(engine)
+        if version is None:
+            version = await run_in_threadpool(_version)
         if request.method == "GET" and "query" in request.query_params:
-            etag = graphql_etag(await run_in_threadpool(_version), request)
+            etag = graphql_etag(version, request)
             if etag_matches(request.headers.get("if-none-match"), etag):
                 await Response(status_code=304, headers={"ETag": etag, "Cache-Control": CACHE_CONTROL})(
                     scope, receive, send)
+                return
+        key = await _cache_key(request, engine, version)
+        fresh = wants_fresh(request.headers)
+        if key is not None and not fresh:
+            hit = RESPONSES.get(key)
+            if hit is not None:
+                answer = hit.response()
+                if etag:  # a GET (an entry may come from a POST of the same query, which has no validator)
+                    answer.headers.update(_validator_headers(etag))
+                await answer(scope, receive, send)
                 return
         holder = LazyConnection()
         scope["gongkai.db"] = holder
@@ -83,9 +99,62 @@ class GongkaiGraphQL(GraphQL[Context, None]):
             except HTTPException as exc:
                 code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "bad_request")
                 response = graphql_error_response(exc.status_code, code, exc.reason)
+            if key is not None and _cacheable(response):
+                headers = {k: v for k, v in response.headers.items() if k not in ("content-length", "content-type")}
+                if may_store(request.headers):
+                    RESPONSES.put(key, response, headers)
+                response.headers["X-Cache"] = "MISS"
             await response(scope, receive, _cached(send, etag) if etag else send)
         finally:
             holder.close()
+
+
+async def _cache_key(request: Request, engine: Engine, version: str) -> str | None:
+    """The response-cache key of a GraphQL query: data version, query text, variables, operation, encoding.
+
+    GET and POST of the same query share an entry (variables are compared parsed, so their spacing and key
+    order do not matter).  None when the request cannot be a cacheable query (the cache is off, another
+    method, or a body that is not a JSON object); strawberry then answers it as usual.
+    """
+    if not RESPONSES.enabled:
+        return None
+    if request.method == "GET":
+        params = request.query_params
+        query, raw_vars, operation = params.get("query"), params.get("variables"), params.get("operationName")
+        try:
+            variables = orjson.loads(raw_vars) if raw_vars else None
+        except orjson.JSONDecodeError:
+            return None
+    elif request.method == "POST" and request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            body = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(body, dict):
+            return None
+        query, variables, operation = body.get("query"), body.get("variables"), body.get("operationName")
+    else:
+        return None
+    if not isinstance(query, str) or not isinstance(operation, (str, type(None))):
+        return None
+    try:
+        canonical_vars = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return None
+    gz = "gzip" in request.headers.get("accept-encoding", "").lower()
+    digest = hashlib.sha256("\n".join([query, canonical_vars.decode(), operation or "",
+                                        "gzip" if gz else "identity"]).encode()).hexdigest()[:32]
+    return cache_key(engine, f"graphql-{version}-{digest}")
+
+
+def _cacheable(response: Response) -> bool:
+    """A complete 200 answer without errors (an error may be transient, or depend on limits)."""
+    return (response.status_code == 200 and not isinstance(response, StreamingResponse)
+            and not _has_errors(bytes(response.body)))
+
+
+def _validator_headers(etag: str) -> dict[str, str]:
+    return {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept, Accept-Encoding"}
 
 
 def _has_errors(body: bytes) -> bool:
@@ -108,9 +177,8 @@ def _cached(send: Send, etag: str) -> Send:
         if start is not None:
             body: bytes = message.get("body", b"")
             if start["status"] == 200 and not message.get("more_body") and not _has_errors(body):
-                start["headers"] = [*start.get("headers", []), (b"etag", etag.encode()),
-                                    (b"cache-control", CACHE_CONTROL.encode()),
-                                    (b"vary", b"Accept, Accept-Encoding")]
+                start["headers"] = [*start.get("headers", []),
+                                    *((k.lower().encode(), v.encode()) for k, v in _validator_headers(etag).items())]
             await send(start)
             start = None
         await send(message)

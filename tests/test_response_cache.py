@@ -108,3 +108,43 @@ def test_zero_megabytes_turns_it_off() -> None:
     assert not cache.enabled
     cache.put("k", Response(b"{}", media_type="application/json"), {})
     assert len(cache) == 0
+
+
+GQL = "query Q($m: String!) { observations(first: 2, filter: {metric: $m}) { edges { node { databaseId value } } } }"
+
+
+def test_graphql_post_repeated_is_a_hit_and_shared_with_get(client: httpx.Client) -> None:
+    body = {"query": GQL, "variables": {"m": "applications.received"}}
+    first = client.post("/graphql", json=body)
+    second = client.post("/graphql", json=body)
+    assert first.status_code == second.status_code == 200
+    assert (first.headers["x-cache"], second.headers["x-cache"]) == ("MISS", "HIT")
+    assert second.content == first.content and len(first.json()["data"]["observations"]["edges"]) == 2
+    # the same query by GET, variables spelled differently: the same entry, with its ETag
+    got = client.get("/graphql", params={"query": GQL, "variables": '{ "m" : "applications.received" }'})
+    assert got.headers["x-cache"] == "HIT" and got.content == first.content
+    assert "etag" in got.headers
+
+
+def test_graphql_get_hit_keeps_etag_and_revalidates(client: httpx.Client) -> None:
+    params = {"query": GQL, "variables": '{"m": "applications.received"}'}
+    first = client.get("/graphql", params=params)
+    hit = client.get("/graphql", params=params)
+    assert hit.headers["x-cache"] == "HIT" and hit.headers["etag"] == first.headers["etag"]
+    assert client.get("/graphql", params=params, headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+
+
+def test_graphql_errors_are_not_cached(client: httpx.Client) -> None:
+    body = {"query": "{ observations(first: 2, filter: {metric: \"no.such\"}) { edges { node { databaseId } } } }"}
+    for _ in range(2):
+        resp = client.post("/graphql", json=body)
+        assert resp.json()["errors"] and "x-cache" not in resp.headers
+
+
+def test_graphql_cache_follows_the_data_version(client: httpx.Client, loaded_db: str) -> None:
+    body = {"query": GQL, "variables": {"m": "applications.received"}}
+    client.post("/graphql", json=body)
+    with get_engine(loaded_db).begin() as conn:
+        loader._bump_version(conn)
+    assert client.post("/graphql", json=body).headers["x-cache"] == "MISS"
+    assert client.post("/graphql", json=body, headers={"Cache-Control": "no-cache"}).headers["x-cache"] == "MISS"
