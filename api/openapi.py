@@ -32,13 +32,17 @@ DESCRIPTION = (
     "Conventions: unknown parameters are errors; lists use opaque keyset cursors (`next`, `Link: rel=\"next\"`), "
     "`limit` ≤ 1000; `sort=-year,metric`; `fields=`; tabular resources also answer in CSV (`.csv`, `format=csv` or "
     "`Accept: text/csv`; `bom=1` for Excel) and NDJSON; `lang=en|zh`; strong ETags with 304; errors are "
-    "`application/problem+json` with a stable `code` (the same codes as GraphQL's `extensions.code`). "
+    "`application/problem+json` with a stable `code` (the same codes as GraphQL's `extensions.code`); repeated "
+    "requests are answered from a per-process cache keyed by the data version (`X-Cache: HIT`; send "
+    "`Cache-Control: no-cache` for a freshly computed answer). "
     "GraphQL is served at /graphql."
 )
 PROBLEM = {"application/problem+json": {"schema": ref("Problem")}}
 HEADERS: dict[str, Any] = {
     "ETag": {"description": "Strong validator: data version and canonical request.", "schema": {"type": "string"}},
     "Cache-Control": {"description": "public, max-age=300", "schema": {"type": "string"}},
+    "X-Cache": {"description": "HIT: answered from the process's response cache (same data version); MISS: computed.",
+                "schema": {"type": "string", "enum": ["HIT", "MISS"]}},
 }
 
 
