@@ -33,7 +33,9 @@ whole publisher (no ``subunit``; ``period`` only for the running totals) the
 first printed with a value wins, i.e. the table cell in a standard-format
 report (tables are extracted first) and the first mention in a narrative one.
 ``db.deltas`` uses the same rule (``ranked_points``), so a jump check and the
-delta of the same pair agree.
+delta of the same pair agree: the loader stores each report's points in
+``series_point`` (``refresh_points``, before the cross-year refresh, in the
+same transaction) and deltas read them from there.
 
 For the APIs (``report.statements`` carry their verification)::
 
@@ -63,11 +65,25 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, case, delete, false, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    case,
+    delete,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
-from db.models import Check, DimensionMember, Observation, Publisher, Report, Statement
+from db.models import Check, DimensionMember, Observation, Publisher, Report, SeriesPoint, Statement
 from ingest.dictionary import DICTIONARY_DIR
 
 
@@ -83,6 +99,7 @@ STM = _table(Statement)
 CHK = _table(Check)
 PUB = _table(Publisher)
 DIM = _table(DimensionMember)
+SP = _table(SeriesPoint)
 
 RULE_PREFIX = "crossyear:"
 CHECK_ORDINAL_BASE = 10000  # cross-year checks sort after the report's own checks
@@ -133,16 +150,23 @@ def definition_change(metric: str, base_format: str | None, fmt: str | None) -> 
     return None
 
 
-def definition_changed_sql(metric: ColumnElement[Any], base_format: ColumnElement[Any],
+def definition_changed_sql(metric: ColumnElement[Any] | str, base_format: ColumnElement[Any],
                            fmt: ColumnElement[Any]) -> ColumnElement[bool]:
     """The same test as ``definition_change`` as a SQL condition on stored report formats.
 
     The list is a handful of rows, so it is inlined as OR-ed equalities: portable
     to SQLite and PostgreSQL, and rankings can filter on it without a table.
+    ``metric`` may be a column or, when the caller's rows are all of one
+    metric, its code: the condition then keeps only that metric's changes
+    (for most metrics none, a constant false the database never evaluates).
     """
     stored = {code: name for name, code in FORMAT_CODES.items()}
-    terms = [and_(metric == dc.metric, base_format == stored[dc.from_format], fmt == stored[dc.to_format])
-             for dc in definition_changes()]
+    if isinstance(metric, str):
+        terms = [and_(base_format == stored[dc.from_format], fmt == stored[dc.to_format])
+                 for dc in definition_changes() if dc.metric == metric]
+    else:
+        terms = [and_(metric == dc.metric, base_format == stored[dc.from_format], fmt == stored[dc.to_format])
+                 for dc in definition_changes()]
     return or_(*terms) if terms else false()
 
 
@@ -184,6 +208,58 @@ def ranked_points(*conds: ColumnElement[bool], cumulative: bool = False) -> Sele
                    func.max(OBS.c.value).over(partition_by=part).label("vmax"))
             .join(REP, REP.c.id == OBS.c.report_id)
             .where(*whole_publisher(cumulative=cumulative), *conds))
+
+
+def headline_key(dims_key: ColumnElement[str]) -> ColumnElement[bool]:
+    """A dims_key whose every member is ``total`` (or no dims): the headline series of a metric.
+
+    ``;k=total;`` pairs collapse to ``;k;``, so any ``=`` left is a member
+    other than ``total``.  ``db.synth.headline`` is the same test in Python.
+    """
+    wrapped = func.replace(literal(";") + dims_key + literal(";"), "=total;", ";")
+    return wrapped.not_like("%=%")
+
+
+POINT_COLUMNS = ("publisher_id", "metric", "dims_key", "year", "value", "qualifier", "report_id", "format",
+                 "conflict", "observation_id", "headline")
+"""The columns of ``series_point`` in the order ``point_select`` returns them."""
+
+
+def point_select(*conds: ColumnElement[bool]) -> Select[Any]:
+    """The ``series_point`` rows of the observations matching ``conds``: ``ranked_points`` rows with ``rn = 1``.
+
+    Points without a value are left out (a series has no point that year),
+    and so are running totals (``period``), which deltas never use.
+    """
+    ranked = ranked_points(*conds).subquery("ranked")
+    return (select(ranked.c.publisher_id, ranked.c.metric, ranked.c.dims_key, ranked.c.year, ranked.c.value,
+                   ranked.c.qualifier, ranked.c.report_id, ranked.c.format,
+                   (ranked.c.vmin != ranked.c.vmax).label("conflict"), ranked.c.id.label("observation_id"),
+                   headline_key(ranked.c.dims_key).label("headline"))
+            .where(ranked.c.rn == 1, ranked.c.value.is_not(None)))
+
+
+def refresh_points(conn: Connection, publisher_id: str, report_id: str) -> None:
+    """Rewrite the ``series_point`` rows of one report from its observations (in the ingest transaction).
+
+    A point comes only from its own year's report, so the report's rows are
+    all there is to redo.  ``publisher_id`` leads the primary key: the delete
+    is a range of it rather than a scan for ``report_id``.  Called with a
+    report that no longer has observations, it only deletes.
+    """
+    delete_points(conn, publisher_id, report_id)
+    conn.execute(insert(SP).from_select(list(POINT_COLUMNS), point_select(OBS.c.report_id == report_id)))
+
+
+def delete_points(conn: Connection, publisher_id: str, report_id: str) -> None:
+    """Remove one report's ``series_point`` rows (before the report itself goes)."""
+    conn.execute(delete(SP).where(SP.c.publisher_id == publisher_id, SP.c.report_id == report_id))
+
+
+def rebuild_points(conn: Connection) -> None:
+    """Recompute every ``series_point`` row from the observations (a database written around the loader)."""
+    conn.execute(delete(SP))
+    conn.execute(insert(SP).from_select(list(POINT_COLUMNS), point_select()))
 
 
 @dataclass(frozen=True)

@@ -46,11 +46,13 @@ Semantics:
 
 - Points: ``status = 'reported'`` figures about the whole publisher (no
   ``subunit``/``period``) with a value, for the metric's dims exactly: every
-  dimension ``total`` unless ``dims`` names a member.  One point per year: the
-  first printed (``db.crossyear.ranked_points``: the table cell of a standard
-  report).  ``conflict`` is true when the report of ``year`` or ``base_year``
-  prints another, different figure for the same point — the delta then uses
-  the first, and the observations list shows them all.
+  dimension ``total`` unless ``dims`` names a member (without a metric: every
+  metric's all-``total`` series).  One point per year: the first printed
+  (``db.crossyear.ranked_points``: the table cell of a standard report),
+  stored in ``series_point`` when its report is ingested.  ``conflict`` is
+  true when the report of ``year`` or ``base_year`` prints another, different
+  figure for the same point — the delta then uses the first, and the
+  observations list shows them all.
 - ``mode="previous_year"``: the base must be ``year - 1``; otherwise base,
   change and percent are null and ``gap_years`` lists the missing years back
   to the previous point.  ``mode="previous_available"`` compares with the
@@ -63,12 +65,21 @@ Semantics:
   change and percent are then null rather than a misleading number, while
   value and base_value are still shown.
 
-Everything that compares years — the LAG over each series, the base choice,
-gaps, definition changes, the change and percentage used to filter and rank,
-ranks — happens in one SQL statement per call (window functions, the same SQL
-on SQLite and PostgreSQL).  Python only turns result rows into dicts; the
-served change and percentage are redone there in exact decimals from the two
-values of the row, so both backends print the same digits.
+How: each year's point is chosen once, at ingest, into ``series_point``
+(``db.crossyear.refresh_points``, in the report's ingest transaction; one row
+per publisher, metric, dims and year, with the report's format, the conflict
+flag and whether the series is a headline one).  Everything that compares
+years — the base choice, gaps, definition changes, the change and percentage
+used to filter and rank, ranks — is then one SQL statement per call, the same
+on SQLite and PostgreSQL (but for a LATERAL join in ``previous_available``
+mode on PostgreSQL): the point joined with its base point through the primary
+key (``_delta_select``), as cheap per row as comparing two raw observations.
+Rankings rank (publisher, key) pairs first and read the top rows in full,
+with their bases and publishers.  Statements are built once per filter and
+data version.  Python only turns result rows into dicts; the served change and
+percentage are redone there exactly from the two values of the row (integer
+arithmetic for integral values, decimals otherwise), so both backends print
+the same digits.
 """
 
 from __future__ import annotations
@@ -76,21 +87,36 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, literal, literal_column, select
-from sqlalchemy.engine import Connection
-from sqlalchemy.sql.util import ClauseAdapter
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    TypeDecorator,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+    true,
+    type_coerce,
+)
+from sqlalchemy.engine import Connection, Dialect
 
-from db.crossyear import OBS, PUB, definition_change, definition_changed_sql, ranked_points, whole_publisher
+from db.crossyear import PUB, SP, definition_change, definition_changed_sql
 from db.models import VALUE_TYPE, dims_key
 from db.queries import (
     MAX_LIMIT,
     Listing,
     Page,
     QueryError,
+    RawRows,
     SortSpec,
-    _count,
+    _Lru,
     _page,
     check_limit,
     check_year,
@@ -162,106 +188,126 @@ def series_dims_key(conn: Connection, metric: str, dims: Mapping[str, str] | Non
     return dims_key(full)
 
 
-def _all_totals() -> ColumnElement[bool]:
-    """A dims_key whose every member is ``total`` (or no dims): the headline series of each metric."""
-    wrapped = func.replace(literal(";") + OBS.c.dims_key + literal(";"), "=total;", ";")
-    return wrapped.not_like("%=%")
+# --- the statement: a point joined with its base point ------------------------------------------
 
-
-# --- the windowed statement -----------------------------------------------------------------------
-
-def _delta_select(conn: Connection, f: DeltaFilter) -> Select[Any]:
-    """One row per (publisher, metric, dims, year) point, with its base and change, from one statement.
-
-    Inner: the used point per year (``ranked_points``, ``rn = 1``).  Middle:
-    ``LAG`` over each series ordered by year gives the previous point, its
-    report and format.  Outer: the base chosen by ``mode``, the change, the
-    percentage (for ordering; the served one is rounded exactly in Python) and
-    the definition-change test.  Years after the asked ones are cut before the
-    window, earlier years are kept so the first asked year still finds its base
-    and its gap.
-    """
-    _check_mode(f.mode)
+def _point_conds(conn: Connection, f: DeltaFilter, c: Any) -> list[ColumnElement[bool]]:
+    """Which points of ``series_point`` (aliased ``c``) are asked for: series, publishers, years."""
     conds: list[ColumnElement[bool]] = []
     if f.metric is not None:
-        conds += [OBS.c.metric == f.metric, OBS.c.dims_key == series_dims_key(conn, f.metric, dict(f.dims))]
+        conds += [c.metric == f.metric, c.dims_key == series_dims_key(conn, f.metric, dict(f.dims))]
     elif f.dims:
         raise QueryError("dims need a metric: breakdowns differ from metric to metric", "invalid_parameter")
     else:
-        conds.append(_all_totals())
+        conds.append(c.headline)
     if f.publisher is not None:
-        conds.append(OBS.c.publisher_id == f.publisher)
+        conds.append(c.publisher_id == f.publisher)
     if f.level is not None or f.province is not None:
         pubs = select(PUB.c.id)
         if f.level is not None:
             pubs = pubs.where(PUB.c.level == f.level)
         if f.province is not None:
             pubs = pubs.where(PUB.c.province == f.province)
-        conds.append(OBS.c.publisher_id.in_(pubs))
-    lo_hi = _years(f)
-    # Only the asked years and the ones a base can come from enter the windows: up to the last asked year,
-    # and for previous_year from the year before the first (the previous point further back, which only
-    # gap_years needs, is looked up for the rows without a base; see prev_year below).
-    windowed = lo_hi is not None and f.mode == "previous_year"
-    if lo_hi is not None:
-        conds.append(OBS.c.year <= lo_hi[1])
-        if windowed:
-            conds.append(OBS.c.year >= lo_hi[0] - 1)
-
-    ranked = ranked_points(*conds).subquery("ranked")
-    conflict = case((ranked.c.vmin != ranked.c.vmax, 1), else_=0)
-    one = (select(ranked.c.publisher_id, ranked.c.metric, ranked.c.dims_key, ranked.c.year, ranked.c.value,
-                  ranked.c.qualifier, ranked.c.report_id, ranked.c.format, conflict.label("conflict"))
-           .where(ranked.c.rn == 1, ranked.c.value.is_not(None))).subquery("one")
-
-    def lag(col: Any, name: str, type_: Any = None) -> Any:
-        fn = func.lag(col, type_=type_ if type_ is not None else col.type)
-        return fn.over(partition_by=(one.c.publisher_id, one.c.metric, one.c.dims_key),
-                       order_by=one.c.year).label(name)
-
-    lagged = select(
-        one, lag(one.c.year, "prev_year"), lag(one.c.value, "prev_value", VALUE_TYPE),
-        lag(one.c.qualifier, "prev_qualifier"), lag(one.c.report_id, "prev_report_id"),
-        lag(one.c.format, "prev_format"), lag(one.c.conflict, "prev_conflict"),
-    ).subquery("lagged")
-    s = lagged.c
-    prev_year: Any = s.prev_year
-    if windowed:
-        # the year of the series' previous point when it is outside the window (a gap), as LAG would give
-        earlier = OBS.alias("earlier")
-        adapt = ClauseAdapter(earlier)
-        before = (select(func.max(earlier.c.year))
-                  .where(earlier.c.publisher_id == s.publisher_id, earlier.c.metric == s.metric,
-                         earlier.c.dims_key == s.dims_key, earlier.c.year < s.year, earlier.c.value.is_not(None),
-                         *[adapt.traverse(c) for c in whole_publisher()])
-                  .scalar_subquery())
-        prev_year = case((s.prev_year == s.year - 1, s.prev_year), else_=before)
-    has_base = s.prev_year == s.year - 1 if f.mode == "previous_year" else s.prev_year.is_not(None)
-    changed = and_(has_base, definition_changed_sql(s.metric, s.prev_format, s.format))
-    comparable = and_(has_base, ~definition_changed_sql(s.metric, s.prev_format, s.format))
-    # Rounded as served (change to the stored scale, percent to 2 places), so that rankings order and tie
-    # what readers see, and SQLite's floating point ties exact ties like PostgreSQL's numeric does.
-    change = case((comparable, func.round(s.value - s.prev_value, 6)))
-    percent = case((and_(comparable, s.prev_value != 0),
-                    func.round((s.value - s.prev_value) * literal_column("100.0") / s.prev_value, 2)))
-    stmt = select(
-        s.publisher_id, s.metric, s.dims_key, s.year, s.value, s.qualifier, s.report_id, s.format, s.conflict,
-        prev_year.label("prev_year"),
-        case((has_base, s.prev_year)).label("base_year"),
-        case((has_base, s.prev_value), else_=literal(None, VALUE_TYPE)).label("base_value"),
-        case((has_base, s.prev_qualifier)).label("base_qualifier"),
-        case((has_base, s.prev_report_id)).label("base_report_id"),
-        case((has_base, s.prev_format)).label("base_format"),
-        case((has_base, s.prev_conflict), else_=0).label("base_conflict"),
-        case((changed, 1), else_=0).label("definition_changed"),
-        change.label("change"),
-        percent.label("percent_sort"),
-    )
+        conds.append(c.publisher_id.in_(pubs))
+    _years(f)  # validates both; each is a plain condition on the point's year
     if f.year is not None:
-        stmt = stmt.where(s.year == f.year)
+        conds.append(c.year == f.year)
     if f.year_range is not None:
-        stmt = stmt.where(s.year.between(*f.year_range))
-    return stmt
+        conds.append(c.year.between(*f.year_range))
+    return conds
+
+
+def _previous_year(c: Any) -> Any:
+    """The year of the series' point before ``c``'s (any gap), or NULL: one backwards probe of an index."""
+    e = SP.alias("earlier")
+    return (select(func.max(e.c.year))
+            .where(e.c.publisher_id == c.publisher_id, e.c.metric == c.metric, e.c.dims_key == c.dims_key,
+                   e.c.year < c.year)
+            .scalar_subquery())
+
+
+class _Exact(TypeDecorator[Any]):
+    """``VALUE_TYPE`` for binding, but read back as the driver returns it (``_exact`` converts).
+
+    SQLAlchemy's Numeric turns each SQLite value into a Decimal through a
+    formatted string, and serving then turns most of them back into ints; for
+    a page of a thousand deltas that round trip cost more than the query.
+    PostgreSQL's driver returns Decimals either way.
+    """
+
+    impl = VALUE_TYPE
+    cache_ok = True
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> None:
+        return None
+
+
+DELTA_COLUMNS = ("publisher_id", "metric", "dims_key", "year", "value", "qualifier", "report_id", "format",
+                 "conflict", "prev_year", "base_year", "base_value", "base_qualifier", "base_report_id",
+                 "base_format", "base_conflict", "definition_changed")
+"""The columns of ``_delta_select``, in order: every statement here selects them first, so ``delta_dict``
+reads a row by position (attribute access by name costs more than the rest of the conversion)."""
+
+
+def _delta_select(conn: Connection, f: DeltaFilter, *, ranking: bool = False, points: Any = None) -> Select[Any]:
+    """One row per asked point with its base (``DELTA_COLUMNS``): ``series_point`` joined with itself.
+
+    ``c`` is the point, ``b`` its base: the same series' point of ``year - 1``
+    (``previous_year``) or of the latest earlier year (``previous_available``),
+    found through the primary key.  ``prev_year`` (for ``gap_years``) is the
+    base's year, or — only for a point without a base in ``previous_year`` mode —
+    the latest earlier year, looked up for that row alone.  A delta has a
+    change when it has a base and no definition change between the two
+    reports; ``delta_dict`` computes the served change and percentage from the
+    two values.  ``ranking`` adds ``change`` and ``percent_sort``, computed
+    here to filter and order by (rounded as served, so rankings order and tie
+    what readers see, and SQLite's floating point ties exact ties like
+    PostgreSQL's numeric does); only the pool a ranking orders needs them.
+    ``points``: the asked points already selected (a subquery with
+    ``series_point``'s columns, e.g. a ranking's top rows) instead of ``f``'s.
+    The SQL is the same on both backends but for ``previous_available`` on
+    PostgreSQL, which finds the base with ``LATERAL`` (SQLite has none, and
+    probes the primary key with the subquery's year instead).
+    """
+    _check_mode(f.mode)
+    point: Any = SP.alias("c") if points is None else points
+    c = point.c
+    conds = _point_conds(conn, f, c) if points is None else []
+    base: Any = SP.alias("b")
+    prev_year: Any
+    if f.mode == "previous_year":
+        b = base.c
+        on: Any = and_(b.publisher_id == c.publisher_id, b.metric == c.metric, b.dims_key == c.dims_key,
+                       b.year == c.year - 1)
+        prev_year = case((b.year.is_not(None), b.year), else_=_previous_year(c))
+    elif conn.dialect.name == "postgresql":
+        # PostgreSQL cannot probe an index with a correlated subquery's value (it hashes the whole series
+        # instead): the latest earlier point, as a LATERAL subquery, is one backwards index scan per point
+        e = base
+        base = (select(e).where(e.c.publisher_id == c.publisher_id, e.c.metric == c.metric,
+                                e.c.dims_key == c.dims_key, e.c.year < c.year)
+                .order_by(e.c.year.desc()).limit(1).lateral("b"))
+        b, on = base.c, true()
+        prev_year = b.year
+    else:
+        b = base.c
+        on = and_(b.publisher_id == c.publisher_id, b.metric == c.metric, b.dims_key == c.dims_key,
+                  b.year == _previous_year(c))
+        prev_year = b.year
+    has_base = b.year.is_not(None)
+    redefined = definition_changed_sql(f.metric if f.metric is not None else c.metric, b.format, c.format)
+    columns: list[Any] = [
+        c.publisher_id, c.metric, c.dims_key, c.year, type_coerce(c.value, _Exact).label("value"), c.qualifier,
+        c.report_id, c.format, c.conflict, prev_year.label("prev_year"), b.year.label("base_year"),
+        type_coerce(b.value, _Exact).label("base_value"), b.qualifier.label("base_qualifier"),
+        b.report_id.label("base_report_id"), b.format.label("base_format"), b.conflict.label("base_conflict"),
+        case((and_(has_base, redefined), 1), else_=0).label("definition_changed")]
+    if ranking:
+        comparable = and_(has_base, ~redefined)
+        change = case((comparable, func.round(c.value - b.value, 6)))
+        percent = case((and_(comparable, b.value != 0),
+                        func.round((c.value - b.value) * literal_column("100.0") / b.value, 2)))
+        columns += [type_coerce(change, _Exact).label("change"), type_coerce(percent, _Exact).label("percent_sort")]
+    return select(*columns).select_from(point.outerjoin(base, on)).where(*conds)
 
 
 def _years(f: DeltaFilter) -> tuple[int, int] | None:
@@ -294,8 +340,75 @@ def _json_number(v: Decimal | None) -> int | float | None:
     return float(v.normalize())
 
 
+_FLOAT_EXACT = 2**53  # integers below this survive a trip through a C double unchanged
+
+
+def _exact(v: Any) -> int | Decimal | None:
+    """A driver's numeric value as an int when integral, else the Decimal SQLAlchemy's Numeric would give.
+
+    SQLite returns an INTEGER or a REAL (Numeric reads both through the
+    format ``%.6f``, which is exact for integers below 2**53); psycopg returns
+    a Decimal.  Ints keep the common case free of Decimal arithmetic.
+    """
+    if type(v) is int:
+        if -_FLOAT_EXACT < v < _FLOAT_EXACT:
+            return v
+        d = Decimal(f"{v:.6f}")  # SQLAlchemy formats with "%.6f": the same digits
+    elif v is None:
+        return None
+    elif type(v) is float:
+        d = Decimal(f"{v:.6f}")
+    else:
+        d = v
+    i = int(d)
+    return i if i == d else d
+
+
+def _served(v: int | Decimal | None) -> int | float | None:
+    """``_json_number`` of an ``_exact`` value."""
+    if v is None or type(v) is int:
+        return v
+    return float(v)  # an _exact Decimal is not integral; float() of it equals float() of its normal form
+
+
+def _change_and_percent(value: int | Decimal, base: int | Decimal) -> tuple[int | float, int | float | None]:
+    """Served ``value − base`` and its percentage of ``base``, rounded half-up to 2 places (None from 0).
+
+    With two ints (and |numbers| < 2**53, far inside what Decimal's 28 digits
+    hold exactly) the same digits come from integer arithmetic: percent × 100
+    is ``change × 10000 / base`` rounded half away from zero, as
+    ``ROUND_HALF_UP`` does, and ``n / 100`` is the float nearest the decimal
+    ``n/100`` just as ``float(Decimal)`` is.
+    """
+    if type(value) is int and type(base) is int:
+        change = value - base
+        if base == 0:
+            return change, None
+        num, den = abs(change) * 10000, abs(base)
+        q, r = divmod(num, den)
+        if 2 * r >= den:
+            q += 1
+        n = q if (change < 0) == (base < 0) else -q
+        return change, (n // 100 if n % 100 == 0 else n / 100)
+    exact = Decimal(value) - Decimal(base)
+    served = _json_number(exact)
+    assert served is not None
+    return served, _json_number(_percent(exact, Decimal(base)))
+
+
+@lru_cache(maxsize=4096)
+def _dims_items(key: str) -> tuple[tuple[str, str], ...]:
+    """The (name, member) pairs of a dims key, parsed once per key (a page repeats a handful of keys)."""
+    pairs = []
+    for part in key.split(";"):
+        if part:
+            name, member = part.split("=", 1)
+            pairs.append((name, member))
+    return tuple(pairs)
+
+
 def _dims(key: str) -> dict[str, str]:
-    return dict(p.split("=", 1) for p in key.split(";") if p)
+    return dict(_dims_items(key))
 
 
 def _percent(change: Decimal | None, base: Decimal | None) -> Decimal | None:
@@ -305,25 +418,29 @@ def _percent(change: Decimal | None, base: Decimal | None) -> Decimal | None:
 
 
 def delta_dict(r: Any) -> dict[str, Any]:
-    """The served shape of one delta row (see the module docstring).
+    """The served shape of one delta row (see the module docstring); ``r`` starts with ``DELTA_COLUMNS``.
 
-    SQL decides whether there is a comparable base (``change`` not null); the
-    served change is then recomputed as ``value − base_value`` on the two
-    decimals returned, so it always equals the difference of the figures shown
-    (SQLite does the SQL subtraction in floating point).
+    A delta has a change when it has a base and the definition did not
+    change; it is ``value − base_value`` on the two exact values returned, so
+    it always equals the difference of the figures shown.
     """
-    has_base = r.base_year is not None
-    change = None if r.change is None else Decimal(r.value) - Decimal(r.base_value)
-    gap = list(range(r.prev_year + 1, r.year)) if r.prev_year is not None and r.prev_year < r.year - 1 else []
+    (publisher_id, metric, key, year, value, qualifier, report_id, _fmt, conflict, prev_year, base_year, base_value,
+     base_qualifier, base_report_id, _base_fmt, base_conflict, definition_changed) = r[:17]
+    value, base_value = _exact(value), _exact(base_value)
+    change: int | float | None = None
+    percent: int | float | None = None
+    if base_year is not None and not definition_changed:
+        assert value is not None and base_value is not None
+        change, percent = _change_and_percent(value, base_value)
     return {
-        "publisher_id": r.publisher_id, "metric": r.metric, "dims": _dims(r.dims_key), "year": r.year,
-        "value": _json_number(r.value), "qualifier": r.qualifier, "base_year": r.base_year,
-        "base_value": _json_number(r.base_value), "change": _json_number(change),
-        "percent_change": _json_number(_percent(change, r.base_value)), "gap_years": gap,
-        "approx": r.qualifier == "approx" or (has_base and r.base_qualifier == "approx"),
-        "definition_changed": bool(r.definition_changed),
-        "conflict": bool(r.conflict) or bool(r.base_conflict),
-        "report_id": r.report_id, "base_report_id": r.base_report_id,
+        "publisher_id": publisher_id, "metric": metric, "dims": dict(_dims_items(key)), "year": year,
+        "value": _served(value), "qualifier": qualifier, "base_year": base_year, "base_value": _served(base_value),
+        "change": change, "percent_change": percent,
+        "gap_years": list(range(prev_year + 1, year)) if prev_year is not None and prev_year < year - 1 else [],
+        "approx": qualifier == "approx" or (base_year is not None and base_qualifier == "approx"),
+        "definition_changed": bool(definition_changed),
+        "conflict": bool(conflict) or bool(base_conflict),
+        "report_id": report_id, "base_report_id": base_report_id,
     }
 
 
@@ -354,14 +471,38 @@ def deltas(conn: Connection, *, metric: str | None = None, dims: Mapping[str, st
     return deltas_filtered(conn, f, sort=sort, limit=limit, after=after)
 
 
+_delta_listings = _Lru(256)  # (database, data version, filter) → (listing, statement)
+_DELTA_ROWS = RawRows(lambda rows: [delta_dict(r) for r in rows])
+
+
+def _delta_listing(conn: Connection, f: DeltaFilter) -> tuple[Listing, Select[Any]]:
+    """The listing and statement of a filter, built once per data version (validated when first built).
+
+    Building the statement costs about as much as running it for a page of a
+    thousand rows; a cached statement also lets ``_page`` run the first page
+    as precompiled SQL through the driver (``RawRows``), whose values
+    ``delta_dict`` reads as they come.
+    """
+    key = (conn.engine, dictionary(conn).version, f)
+    found: tuple[Listing, Select[Any]] | None = _delta_listings.get(key)
+    if found is None:
+        found = _listing(_delta_select(conn, f))
+        _delta_listings.put(key, found)
+    return found
+
+
 def deltas_filtered(conn: Connection, f: DeltaFilter, *, sort: SortSpec | None = None, limit: int = 100,
                     after: str | None = None) -> Page:
-    listing, stmt = _listing(_delta_select(conn, f))
-    return _page(conn, listing, stmt, sort, limit, after, delta_dict)
+    listing, stmt = _delta_listing(conn, f)
+    return _page(conn, listing, stmt, sort, limit, after, delta_dict, reuse=True, raw=_DELTA_ROWS)
 
 
 def count_deltas(conn: Connection, f: DeltaFilter) -> int:
-    return _count(conn, _delta_select(conn, f))
+    """How many deltas ``f`` lists: one per asked point, so the points are counted without their bases."""
+    _check_mode(f.mode)
+    point = SP.alias("c")
+    return int(conn.execute(select(func.count()).select_from(point).where(*_point_conds(conn, f, point.c)))
+               .scalar_one())
 
 
 # --- series ----------------------------------------------------------------------------------------
@@ -398,6 +539,45 @@ def series(conn: Connection, *, publisher: str, metric: str, dims: Mapping[str, 
 
 # --- rankings and movers --------------------------------------------------------------------------
 
+_ranking_stmts = _Lru(256)  # (database, data version, filter, by, order, min_base, sign, limit) → statement
+
+
+def _ranking_select(conn: Connection, f: DeltaFilter, *, by: str, order: str, min_base: Decimal, sign: int,
+                    limit: int) -> Select[Any]:
+    """The top ``limit`` of a ranking: ``DELTA_COLUMNS``, then rank, total, publisher name, level, province.
+
+    What is ranked is a narrow pool of (publisher, key) pairs, so the window
+    sorts two columns, not whole rows.  A value needs no base, so a ranking by
+    value ranks the points alone; a change needs the base of every point.
+    Either way the top rows alone are then read in full, joined with their
+    bases and with their publishers.
+    """
+    pool: Select[Any]
+    if by == "value" and not sign:
+        p = SP.alias("p")
+        pool = select(p.c.publisher_id, p.c.value.label("key")).where(*_point_conds(conn, f, p.c))
+    else:
+        d = _delta_select(conn, f, ranking=True).subquery("d")
+        key = {"value": d.c.value, "change": d.c.change, "percent_change": d.c.percent_sort}[by]
+        conds: list[ColumnElement[bool]] = [key.is_not(None)]
+        if by == "percent_change":
+            conds.append(d.c.base_value >= min_base)
+        if sign:
+            conds.append(d.c.change > 0 if sign > 0 else d.c.change < 0)
+        pool = select(d.c.publisher_id, key.label("key")).where(*conds)
+    keyed = pool.subquery("pool")
+    ordered = keyed.c.key.desc() if order == "desc" else keyed.c.key.asc()
+    ranked = select(keyed.c.publisher_id, func.rank().over(order_by=ordered).label("rank"),
+                    func.count().over().label("total")).subquery("ranked")
+    top = select(ranked).order_by(ranked.c.rank, ranked.c.publisher_id).limit(limit).subquery("top")
+    c = SP.alias("c")
+    points = (select(c, top.c.rank, top.c.total).join(top, top.c.publisher_id == c.c.publisher_id)
+              .where(*_point_conds(conn, f, c.c)).subquery("points"))
+    page = _delta_select(conn, f, points=points).add_columns(points.c.rank, points.c.total).subquery("page")
+    return (select(page, PUB.c.name, PUB.c.level, PUB.c.province)
+            .join(PUB, PUB.c.id == page.c.publisher_id).order_by(page.c.rank, page.c.publisher_id))
+
+
 def _ranked(conn: Connection, *, metric: str, year: int, dims: Mapping[str, str] | None, by: str, order: str,
             min_base: Decimal, mode: str, level: str | None, province: str | None, limit: int,
             sign: int = 0) -> tuple[int, list[dict[str, Any]]]:
@@ -409,24 +589,16 @@ def _ranked(conn: Connection, *, metric: str, year: int, dims: Mapping[str, str]
         raise QueryError(f"min_base must be 0 or more, got {min_base}", "invalid_parameter")
     check_limit(limit, MAX_LIMIT)
     f = DeltaFilter.of(metric=metric, dims=dims, year=year, mode=mode, level=level, province=province)
-    sub = _delta_select(conn, f).subquery("d")
-    key = {"value": sub.c.value, "change": sub.c.change, "percent_change": sub.c.percent_sort}[by]
-    conds: list[ColumnElement[bool]] = [key.is_not(None)]
-    if by == "percent_change":
-        conds.append(sub.c.base_value >= min_base)
-    if sign:
-        conds.append(sub.c.change > 0 if sign > 0 else sub.c.change < 0)
-    ordered = key.desc() if order == "desc" else key.asc()
-    stmt = (select(sub, PUB.c.name.label("publisher_name"), PUB.c.level.label("publisher_level"),
-                   PUB.c.province.label("publisher_province"),
-                   func.rank().over(order_by=ordered).label("rank"), func.count().over().label("total"))
-            .join(PUB, PUB.c.id == sub.c.publisher_id).where(*conds))
-    inner = stmt.subquery("r")
-    rows = conn.execute(select(inner).order_by(inner.c.rank, inner.c.publisher_id).limit(limit)).all()
-    items = [{"rank": int(r.rank), "publisher": {"id": r.publisher_id, "name": r.publisher_name,
-                                                 "level": r.publisher_level, "province": r.publisher_province},
-              **delta_dict(r)} for r in rows]
-    return (int(rows[0].total) if rows else 0), items
+    key = (conn.engine, dictionary(conn).version, f, by, order, min_base, sign, limit)
+    stmt: Select[Any] | None = _ranking_stmts.get(key)
+    if stmt is None:
+        stmt = _ranking_select(conn, f, by=by, order=order, min_base=min_base, sign=sign, limit=limit)
+        _ranking_stmts.put(key, stmt)
+    rows = conn.execute(stmt).all()
+    n = len(DELTA_COLUMNS)
+    items = [{"rank": int(r[n]), "publisher": {"id": r[0], "name": r[n + 2], "level": r[n + 3],
+                                               "province": r[n + 4]}, **delta_dict(r)} for r in rows]
+    return (int(rows[0][n + 1]) if rows else 0), items
 
 
 def rankings(conn: Connection, *, metric: str, year: int, dims: Mapping[str, str] | None = None, by: str = "value",

@@ -3,7 +3,10 @@
 A report's ID is derived from its publisher and year, so re-ingesting the same
 file changes nothing, a corrected version of a report replaces the old one
 atomically, and two processes ingesting the same report at once end with one
-copy (the loser sees the winner's row and stops).
+copy (the loser sees the winner's row and stops).  Everything derived from a
+report is rewritten in the same transaction: its ``series_point`` rows (what
+deltas and rankings read), then the cross-year checks and statement
+verifications it touches.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from db.crossyear import refresh_crossyear
+from db.crossyear import delete_points, refresh_crossyear, refresh_points
 from db.models import (
     DIM_COLUMNS,
     Category,
@@ -231,6 +234,7 @@ def _ingest(engine: Engine, rep: ExtractedReport, *, sha256: str, source_path: s
         status = "created"
         if existing is not None:
             status = "replaced"
+            delete_points(conn, pid, rid)
             for table in (Observation, Statement, Check, Section):
                 conn.execute(delete(table).where(col(table.report_id) == rid))  # type: ignore[attr-defined]
             conn.execute(delete(Report).where(col(Report.id) == rid))
@@ -277,6 +281,8 @@ def _ingest(engine: Engine, rep: ExtractedReport, *, sha256: str, source_path: s
             for i, c in enumerate(rep.checks)]
         if ck_rows:
             conn.execute(insert(Check), ck_rows)
+        # the report's series points first: they are what deltas read, and they depend on this report alone
+        refresh_points(conn, pid, rid)
         refresh_crossyear(conn, pid, year)  # checks and statement verifications across years (db.crossyear)
         _bump_version(conn)
         return _summary(conn, rid, status)

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Numeric, Text
+from sqlalchemy import JSON, Column, Index, Numeric, PrimaryKeyConstraint, Text
 from sqlmodel import Field, SQLModel
 
 VALUE_TYPE = Numeric(28, 6, asdecimal=True)
@@ -143,6 +143,55 @@ class Observation(SQLModel, table=True):
     quote: str
     start: int
     end: int
+
+
+class SeriesPoint(SQLModel, table=True):
+    """The figure a series uses for one publisher-year: ``db.crossyear.ranked_points`` with ``rn = 1``, materialized.
+
+    Deltas and rankings compare a point with the year before across thousands
+    of publishers per request; choosing each year's point with window
+    functions over ``observation`` on every request costs ten times the
+    comparison itself, so the choice is made once, when the report is ingested
+    (``db.crossyear.refresh_points``, in the ingest transaction), and read back
+    here.  A point comes from its own year's report only (``year =
+    report_year``), so it depends on exactly one report and is rebuilt with it.
+
+    Only points with a value, for the whole publisher (no ``subunit``, no
+    ``period``): what ``db.deltas`` serves.  ``conflict``: the report prints
+    another, different figure for the same point.  ``headline``: every
+    dimension member is ``total`` (or the metric has none), the series listed
+    when no metric is asked.  ``format`` is the report's, for the
+    definition-change test.
+
+    The primary key is ordered ``(metric, dims_key, year, publisher_id)``, the
+    way deltas read: on SQLite the table is ``WITHOUT ROWID``, clustered by
+    it, so one metric-year of every publisher is one contiguous range, and its
+    base year the next range down (ordered by publisher: a page streams
+    without a sort).  ``ix_series_point_publisher`` serves one publisher's
+    series, the previous point before a gap (a backwards probe on ``year``)
+    and the loader's delete of a report's rows.  No foreign key to
+    ``report``: rows are derived data maintained with their report, and an
+    enforced key would need an index on ``report_id`` only to check report
+    deletions.
+    """
+
+    __tablename__ = "series_point"
+    __table_args__ = (
+        PrimaryKeyConstraint("metric", "dims_key", "year", "publisher_id"),
+        Index("ix_series_point_publisher", "publisher_id", "metric", "dims_key", "year", unique=True),
+        {"sqlite_with_rowid": False},
+    )
+    publisher_id: str = Field(primary_key=True, max_length=32)
+    metric: str = Field(primary_key=True, max_length=128)
+    dims_key: str = Field(primary_key=True, max_length=256)
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    value: Decimal = Field(sa_column=Column(VALUE_TYPE, nullable=False))
+    qualifier: str = Field(max_length=8)
+    report_id: str = Field(max_length=32)
+    format: str = Field(max_length=16)
+    conflict: bool
+    observation_id: str = Field(max_length=48)
+    headline: bool
 
 
 class Statement(SQLModel, table=True):

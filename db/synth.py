@@ -32,7 +32,11 @@ the same text and that the bulk rows equal ``ingest_extracted``'s.
 Speed: rows go in with ``executemany`` on SQLite and ``COPY`` on PostgreSQL,
 in one transaction; on an empty database the secondary indexes are dropped
 first and rebuilt from their own stored definitions afterwards (sorting once
-is much cheaper than maintaining four B-trees row by row).  Every synthetic
+is much cheaper than maintaining four B-trees row by row).  The
+``series_point`` rows the loader derives from each report are derived here in
+Python with the same choice (``choose``: the figures ``ranked_points`` ranks
+first, and the conflicts), and written in large runs sorted by the table's
+primary key, which SQLite clusters the table by.  Every synthetic
 report is marked ``source_path = "synth:…"`` so it can never pass for a real
 one, and a new run replaces the previous synthetic data of the database.
 """
@@ -50,6 +54,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, localcontext
+from operator import itemgetter
 from typing import IO, Any
 
 import orjson
@@ -66,6 +71,7 @@ from db.models import (
     PublisherName,
     Report,
     Section,
+    SeriesPoint,
     dims_key,
 )
 from ingest.dictionary import load_dictionary
@@ -80,7 +86,9 @@ from ingest.standard.tables import WAN, ReadCell, Slot, TableRead, tidy
 from ingest.stat_table import balance_check, read_stat_table, table_checks
 
 SYNTH_META_KEY = "synth"
-SYNTH_VERSION = 2  # bump when the same (publishers, years, seed) would give other data
+# bump when the same (publishers, years, seed) would give other data; 3: the load writes series_point too (a
+# version-2 database lacks it until migrated, and benchmarks reuse a dataset of the current version as it is)
+SYNTH_VERSION = 3
 SOURCE_PREFIX = "synth:"
 DEFAULT_PUBLISHERS = 3000
 DEFAULT_YEARS = (2016, 2025)
@@ -1150,6 +1158,7 @@ SECTION_COLUMNS = _columns(Section)
 REPORT_COLUMNS = _columns(Report)
 PUBLISHER_COLUMNS = _columns(Publisher)
 PUBLISHER_NAME_COLUMNS = _columns(PublisherName)
+POINT_COLUMNS = _columns(SeriesPoint)
 _EXPECTED_OBS = ("id", "report_id", "publisher_id", "year", "report_year", "ordinal", "metric", "dims_key",
                  "applicant", "channel", "route", "employment", "subunit", "period", "value", "unit", "qualifier",
                  "status", "candidates", "label", "note", "section_id", "quote", "start", "end")
@@ -1179,6 +1188,7 @@ class Binder:
         self.no_candidates = self.candidates(None)
         self.check_value = proc(Check, "left_value")
         self.notable = proc(Check, "notable")
+        self.flag = proc(SeriesPoint, "conflict")
         self.report = {name: proc(Report, name) for name in REPORT_COLUMNS}
 
 
@@ -1190,6 +1200,7 @@ class Batch:
     sections: list[tuple[Any, ...]] = field(default_factory=list)
     observations: list[tuple[Any, ...]] = field(default_factory=list)
     checks: list[tuple[Any, ...]] = field(default_factory=list)
+    points: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 _CARRY_AND_STOCK = frozenset({"applications.carried_forward", "applications.carried_over", *IN_FORCE_METRICS,
@@ -1216,19 +1227,10 @@ class CrossYear:
         self.last: dict[str, tuple[ReportRef, ExtractedReport, dict[tuple[str, str], int]]] = {}
         self.applicants = [d.member for d in load_dictionary().dimensions if d.dimension == "applicant"]
 
-    def rows(self, pid: str, rid: str, year: int, rep: ExtractedReport, keys: Sequence[str]) -> list[dict[str, Any]]:
-        """The cross-year check rows of this report; ``keys`` are its figures' dims keys."""
+    def rows(self, pid: str, rid: str, year: int, rep: ExtractedReport, chosen: dict[tuple[str, str], int]
+             ) -> list[dict[str, Any]]:
+        """The cross-year check rows of this report; ``chosen`` is its points (``choose``)."""
         figs = rep.figures
-        chosen: dict[tuple[str, str], int] = {}  # series → index of the figure ranked_points picks
-        for i, f in enumerate(figs):
-            d = f.dims
-            if (f.metric is None or f.status != "reported" or "subunit" in d or (f.year or year) != year
-                    or d.get("period") not in (None, "cumulative")):
-                continue
-            key = (f.metric, keys[i])
-            j = chosen.get(key)
-            if j is None or (figs[j].value is None and f.value is not None):
-                chosen[key] = i
         ref = ReportRef(rid, year, rep.format)
         prev = self.last.get(pid)
         self.last[pid] = (ref, rep, chosen)
@@ -1254,6 +1256,42 @@ class CrossYear:
         return out
 
 
+def choose(figs: Sequence[Figure], keys: Sequence[str], year: int, bound: Sequence[Any]
+           ) -> tuple[dict[tuple[str, str], int], set[tuple[str, str]]]:
+    """The figure ``db.crossyear.ranked_points`` picks for each series of a report, and the conflicting series.
+
+    ``keys`` are the figures' dims keys and ``bound`` their values as the
+    driver receives them.  Candidates are the ``reported`` figures about the
+    whole publisher in the report's own year (running totals included, as
+    ``ranked_points(cumulative=True)``); the pick is the first with a value in
+    extraction order, else the first.  A series conflicts when its candidates
+    hold two different values (``vmin != vmax``), compared as bound, so as the
+    database compares the stored values.
+    """
+    chosen: dict[tuple[str, str], int] = {}  # series → index of the figure ranked_points picks
+    first: dict[tuple[str, str], Any] = {}  # series → the first bound value printed for it
+    conflicts: set[tuple[str, str]] = set()
+    for i, f in enumerate(figs):
+        d = f.dims
+        if (f.metric is None or f.status != "reported" or "subunit" in d or (f.year or year) != year
+                or d.get("period") not in (None, "cumulative")):
+            continue
+        key = (f.metric, keys[i])
+        j = chosen.get(key)
+        if j is None or (figs[j].value is None and f.value is not None):
+            chosen[key] = i
+        if f.value is not None:
+            v = bound[i]
+            if first.setdefault(key, v) != v:
+                conflicts.add(key)
+    return chosen, conflicts
+
+
+def headline(key: str) -> bool:
+    """``db.crossyear.headline_key`` in Python: every member of the dims key is ``total`` (or there are none)."""
+    return "=" not in (";" + key + ";").replace("=total;", ";")
+
+
 def _points(ref: ReportRef, rep: ExtractedReport, chosen: dict[tuple[str, str], int],
             keys: set[tuple[str, str]]) -> dict[tuple[str, str], Point]:
     out = {}
@@ -1274,6 +1312,7 @@ class RowBuilder:
         self.ingested_at = ingested_at
         self.cross = CrossYear() if crossyear else None
         self._dims: dict[tuple[tuple[str, str], ...], str] = {}
+        self._headline: dict[str, Any] = {}  # dims key → bound headline flag
         self._sections: dict[tuple[Any, ...], list[int | None]] = {}
 
     def dims_key(self, d: dict[str, str]) -> str:
@@ -1312,14 +1351,16 @@ class RowBuilder:
         sec_rows, sec_ids = _section_rows(rid, rep.sections)
         batch.sections.extend(tuple(r[c] for c in SECTION_COLUMNS) for r in sec_rows)
         ordinals = self._section_ordinals(sr, sec_rows, sec_ids)
-        keys = [self.dims_key(f.dims) for f in rep.figures]
+        figs = rep.figures
+        keys = [self.dims_key(f.dims) for f in figs]
         value, no_candidates, candidates = binder.value, binder.no_candidates, binder.candidates
+        bound = [value(f.value) for f in figs]
         append = batch.observations.append
-        for i, f in enumerate(rep.figures):
+        for i, f in enumerate(figs):
             d, o = f.dims, ordinals[i]
             append((f"{rid}-o{i:04d}", rid, pid, f.year or year, year, i, f.metric, keys[i],
                     d.get("applicant"), d.get("channel"), d.get("route"), d.get("employment"), d.get("subunit"),
-                    d.get("period"), value(f.value), f.unit, f.qualifier, f.status,
+                    d.get("period"), bound[i], f.unit, f.qualifier, f.status,
                     candidates([str(c) for c in f.candidates]) if f.candidates else no_candidates, f.label, f.note,
                     sec_rows[o]["id"] if o is not None else None, f.quote, f.start, f.end))
         cv, notable = binder.check_value, binder.notable
@@ -1327,8 +1368,23 @@ class RowBuilder:
             batch.checks.append((f"{rid}-c{i:03d}", rid, pid, year, i, c.rule, c.result, notable(c.notable),
                                  cv(c.left.value), c.left.source, c.left.start, c.left.end, cv(c.right.value),
                                  c.right.source, c.right.start, c.right.end, c.detail))
+        chosen, conflicts = choose(figs, keys, year, bound)
+        # series_point: the picks with a value, running totals left out (db.crossyear.point_select)
+        flag, heads, fmt = binder.flag, self._headline, rep.format
+        yes, no = flag(True), flag(False)
+        add_point = batch.points.append
+        for series, i in chosen.items():
+            f = figs[i]
+            if f.value is None or "period" in f.dims:
+                continue
+            metric, key = series
+            head = heads.get(key)
+            if head is None:
+                head = heads[key] = flag(headline(key))
+            add_point((pid, metric, key, year, bound[i], f.qualifier, rid, fmt, yes if series in conflicts else no,
+                       f"{rid}-o{i:04d}", head))
         if self.cross is not None:
-            for r in self.cross.rows(pid, rid, year, rep, keys):
+            for r in self.cross.rows(pid, rid, year, rep, chosen):
                 batch.checks.append(tuple(cv(r[c]) if c in ("left_value", "right_value") else
                                           notable(r[c]) if c == "notable" else r[c] for c in CHECK_COLUMNS))
 
@@ -1338,6 +1394,9 @@ class RowBuilder:
             self.cross.last.pop(publisher, None)
 
 
+assert POINT_COLUMNS == ("publisher_id", "metric", "dims_key", "year", "value", "qualifier", "report_id", "format",
+                         "conflict", "observation_id", "headline"), "db.models.SeriesPoint changed: update db.synth"
+_POINT_ORDER = itemgetter(1, 2, 3, 0)  # series_point's primary key: (metric, dims_key, year, publisher_id)
 assert CHECK_COLUMNS == ("id", "report_id", "publisher_id", "year", "ordinal", "rule", "result", "notable",
                          "left_value", "left_source", "left_start", "left_end", "right_value", "right_source",
                          "right_start", "right_end", "detail"), "db.models.Check changed: update db.synth"
@@ -1422,7 +1481,7 @@ class _Writer:
             cur.close()
 
 
-BULK_TABLES = ("observation", "check_result", "section")
+BULK_TABLES = ("observation", "check_result", "section", "series_point")
 
 
 def _secondary_indexes(conn: Connection, table: str) -> list[tuple[str, str]]:
@@ -1455,7 +1514,7 @@ def remove_synthetic(conn: Connection) -> int:
     synthetic = f"SELECT id FROM report WHERE source_path LIKE '{SOURCE_PREFIX}%'"
     n = int(conn.execute(text(f"SELECT COUNT(*) FROM ({synthetic}) s")).scalar_one())
     if n:
-        for table in ("observation", "statement", "check_result", "section"):
+        for table in ("series_point", "observation", "statement", "check_result", "section"):
             conn.execute(text(f"DELETE FROM {table} WHERE report_id IN ({synthetic})"))
         conn.execute(text(f"DELETE FROM report WHERE source_path LIKE '{SOURCE_PREFIX}%'"))
     prev = _previous(conn)
@@ -1495,6 +1554,7 @@ class SynthResult:
     observations: int = 0
     checks: int = 0
     sections: int = 0
+    points: int = 0
     seconds: float = 0.0
     index_seconds: float = 0.0
     replaced: int = 0
@@ -1504,6 +1564,7 @@ class SynthResult:
         return {"version": SYNTH_VERSION, "publishers": self.publishers, "years": list(self.years), "seed": self.seed,
                 "reports": self.reports,
                 "observations": self.observations, "checks": self.checks, "sections": self.sections,
+                "points": self.points,
                 "seconds": round(self.seconds, 1), "index_seconds": round(self.index_seconds, 1)}
 
 
@@ -1617,9 +1678,11 @@ def synthesize(engine: Engine, publishers: int = DEFAULT_PUBLISHERS, years: tupl
                     writer = _Writer(conn)
                     _write_publishers(writer, pubs, years, seed)
                     url = engine.url.render_as_string(hide_password=False)
+                    points: list[tuple[Any, ...]] = []
                     for done, batch in _batches(pubs, url, years, seed, ingested_at, n_workers, per_batch):
-                        _flush(writer, batch, result)
+                        _flush(writer, batch, result, points)
                         bar.update(done * span, f"{result.observations:,} observations")
+                    _flush(writer, Batch(), result, points, last=True)
                     bar.update(bar.total, f"{result.observations:,} observations", force=True)
                     t_index = time.perf_counter()
                     if dropped:
@@ -1652,15 +1715,31 @@ def _analyze(conn: Connection) -> None:
     on SQLite the sampled ``analysis_limit`` form that ``PRAGMA optimize`` uses)."""
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("PRAGMA analysis_limit=1000")
-    for table in ("publisher", "report", "section", "observation", "check_result"):
+    for table in ("publisher", "report", "section", "observation", "check_result", "series_point"):
         conn.exec_driver_sql(f"ANALYZE {table}")
 
 
-def _flush(writer: _Writer, batch: Batch, result: SynthResult) -> None:
+POINTS_PER_WRITE = 400_000
+"""``series_point`` rows held back and written together, sorted by its primary key.
+
+The table is clustered by (metric, dims_key, year, publisher_id) on SQLite
+(``WITHOUT ROWID``), so a batch's points land in a couple of thousand places
+of a table larger than the page cache; in bigger, sorted writes each place
+takes a run of rows per visit.  About 100 MB of tuples at this size."""
+
+
+def _flush(writer: _Writer, batch: Batch, result: SynthResult, points: list[tuple[Any, ...]],
+           last: bool = False) -> None:
     writer.write("report", REPORT_COLUMNS, batch.reports)
     writer.write("section", SECTION_COLUMNS, batch.sections)
     writer.write("observation", OBS_COLUMNS, batch.observations)
     writer.write("check_result", CHECK_COLUMNS, batch.checks)
+    points += batch.points
+    if last or len(points) >= POINTS_PER_WRITE:
+        points.sort(key=_POINT_ORDER)
+        writer.write("series_point", POINT_COLUMNS, points)
+        result.points += len(points)
+        points.clear()
     result.reports += len(batch.reports)
     result.sections += len(batch.sections)
     result.observations += len(batch.observations)

@@ -23,7 +23,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.engine import Connection, Engine
 
 from db import deltas
-from db.crossyear import OBS, PUB, REP, definition_change
+from db.crossyear import OBS, PUB, REP, SP, definition_change, rebuild_points
 from db.models import dims_key
 
 # (metric, dims) series used by the synthetic data; applications.outcome.other changes definition N→S19→S21
@@ -59,7 +59,7 @@ class Row:
 def write(engine: Engine, rows: list[Row], n_publishers: int) -> None:
     """Replace the synthetic tables' content with ``rows`` (reports created for every publisher-year seen)."""
     with engine.begin() as conn:
-        for table in (OBS, REP, PUB):
+        for table in (SP, OBS, REP, PUB):
             conn.execute(delete(table))
         conn.execute(insert(PUB), [{"id": f"p-{i:04d}", "name": f"测试{i}", "level": LEVELS[i % 3],
                                     "province": PROVINCES[i % 3]} for i in range(n_publishers)])
@@ -86,6 +86,7 @@ def write(engine: Engine, rows: list[Row], n_publishers: int) -> None:
                 "section_id": None, "quote": "", "start": 0, "end": 0})
         for chunk in range(0, len(obs), 5000):
             conn.execute(insert(OBS), obs[chunk:chunk + 5000])
+        rebuild_points(conn)  # what the loader does per report, for rows written around it
 
 
 # --- the naive recomputation --------------------------------------------------------------------

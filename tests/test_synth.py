@@ -224,7 +224,8 @@ def test_bulk_rows_equal_the_loaders_rows(fresh_db: Engine, other_fresh_db: Engi
             loaded += 1
     assert result.reports == loaded and result.observations > 40 * loaded
     keys = {"publisher": "id", "publisher_name": "publisher_id, name", "report": "id", "section": "id",
-            "observation": "id", "check_result": "id", "statement": "id"}
+            "observation": "id", "check_result": "id", "statement": "id",
+            "series_point": "publisher_id, metric, dims_key, year"}
     for table, key in keys.items():
         cols = "*" if table != "report" else ", ".join(f'"{c}"' for c in synth.REPORT_COLUMNS if c != "ingested_at")
         sql = f"SELECT {cols} FROM {table} ORDER BY {key}"
@@ -232,6 +233,7 @@ def test_bulk_rows_equal_the_loaders_rows(fresh_db: Engine, other_fresh_db: Engi
             ours, theirs = a.exec_driver_sql(sql).all(), b.exec_driver_sql(sql).all()
             null = "SELECT COUNT(*) FROM observation WHERE candidates IS NULL"
             assert a.exec_driver_sql(null).scalar() == b.exec_driver_sql(null).scalar()
+        assert ours or table == "statement", table  # synthetic reports print no comparisons
         assert ours == theirs, table
 
 
@@ -244,9 +246,10 @@ def test_loads_counts_ids_and_reruns(fresh_db: Engine) -> None:
     with fresh_db.connect() as conn:
         counts = {t: conn.execute(text(f"SELECT COUNT(*) FROM {t} WHERE report_id IN (SELECT id FROM report WHERE "
                                        "source_path LIKE 'synth:%')")).scalar_one()
-                  for t in ("observation", "check_result", "section")}
+                  for t in ("observation", "check_result", "section", "series_point")}
         assert counts == {"observation": first.observations, "check_result": first.checks,
-                          "section": first.sections}
+                          "section": first.sections, "series_point": first.points}
+        assert first.points > 0
         ids = {r[0] for r in conn.execute(text("SELECT id FROM observation WHERE id NOT LIKE :r"),
                                          {"r": "r-1d7523288a66%"})}
         version = data_version(conn)
@@ -273,6 +276,13 @@ def test_loads_counts_ids_and_reruns(fresh_db: Engine) -> None:
         leftover = {p.id for p in synth.make_publishers(6, 2)} - {r[0] for r in expected}
         assert not leftover & pubs  # the previous run's publishers are gone
         assert conn.execute(text("SELECT COUNT(*) FROM report WHERE id = 'r-1d7523288a66'")).scalar_one() == 1
+        # the real report's series points survive the synthetic reruns; the replaced runs' points are gone
+        assert conn.execute(text("SELECT COUNT(*) FROM series_point WHERE report_id = 'r-1d7523288a66'")
+                            ).scalar_one() > 0
+        assert conn.execute(text("SELECT COUNT(*) FROM series_point WHERE report_id IN (SELECT id FROM report "
+                                 "WHERE source_path LIKE 'synth:%')")).scalar_one() == smaller.points
+        assert conn.execute(text("SELECT COUNT(*) FROM series_point WHERE report_id NOT IN (SELECT id FROM report)")
+                            ).scalar_one() == 0
 
 
 def test_cli_synth(tmp_path: object, capsys: pytest.CaptureFixture[str]) -> None:
