@@ -16,7 +16,6 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from sqlalchemy.engine import Engine
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Message, Receive, Scope, Send
@@ -26,6 +25,7 @@ from api.http import CACHE_CONTROL, etag_matches
 from api.response_cache import RESPONSES, cache_key, may_store, wants_fresh
 from db.engine import get_engine
 from db.loader import cached_data_version, fresh_data_version
+from db.threads import run_db
 from schema.context import Context, LazyConnection
 
 
@@ -74,7 +74,7 @@ class GongkaiGraphQL(GraphQL[Context, None]):
         engine = get_engine()
         version = fresh_data_version(engine)
         if version is None:
-            version = await run_in_threadpool(_version)
+            version = await run_db(_version)
         if request.method == "GET" and "query" in request.query_params:
             etag = graphql_etag(version, request)
             if etag_matches(request.headers.get("if-none-match"), etag):

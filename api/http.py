@@ -18,7 +18,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
@@ -28,6 +27,7 @@ from api.spec import MODELS, Call, Endpoint, Param, field_paths, resolve
 from db import queries
 from db.engine import get_engine
 from db.loader import cached_data_version, fresh_data_version
+from db.threads import run_db
 
 log = logging.getLogger("gongkai")
 
@@ -386,7 +386,7 @@ async def dispatch(endpoint: Endpoint, request: Request, suffix: str | None = No
                     return Prepared(call, dic, etag, None, not_modified=True)
                 return Prepared(call, dic, etag, endpoint.run(conn, call))
 
-        prep = await run_in_threadpool(work)
+        prep = await run_db(work)
     except (ApiError, queries.QueryError) as exc:
         return _error(exc, request)
     if isinstance(prep, str):
@@ -461,7 +461,7 @@ def _render_table(endpoint: Endpoint, request: Request, prep: Prepared, headers:
             if not current.next_cursor:
                 return
             try:
-                current = await run_in_threadpool(_run, endpoint, replace(call, after=current.next_cursor))
+                current = await run_db(_run, endpoint, replace(call, after=current.next_cursor))
             except Exception:  # the status line is sent: log and end the stream early
                 log.exception("stream of %s ended early", request.url.path)
                 return

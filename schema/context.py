@@ -16,11 +16,11 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection
-from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
 from db import queries
 from db.engine import get_engine
+from db.threads import run_db
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
@@ -63,7 +63,7 @@ class Context:
         # connection must block that thread, never the event loop (which would stall every request).
         db = self.db
         async with self.lock:
-            return await run_in_threadpool(lambda: fn(db.get(), *args, **kwargs))
+            return await run_db(lambda: fn(db.get(), *args, **kwargs))
 
 
 def _by_key(ctx: Context, fn: Callable[[Connection, list[K]], dict[K, V]], default: Callable[[], Any] = lambda: None
