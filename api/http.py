@@ -413,6 +413,13 @@ def _next_url(request: Request, cursor: str | None) -> str | None:
     return str(request.url.include_query_params(after=cursor))
 
 
+def _shaped(items: list[Any], call: Call) -> list[Any]:
+    """Items relabelled and narrowed as asked; as they are (no copy) when nothing is asked."""
+    if not call.lang and not call.fields:
+        return items if isinstance(items, list) else list(items)
+    return [shape(i, call) for i in items]
+
+
 def _render_json(endpoint: Endpoint, request: Request, prep: Prepared, headers: dict[str, str]) -> Response:
     call, result = prep.call, prep.result
     if endpoint.shape == "page":
@@ -420,9 +427,9 @@ def _render_json(endpoint: Endpoint, request: Request, prep: Prepared, headers: 
         nxt = _next_url(request, result.next_cursor)
         if nxt:
             headers["Link"] = f'<{nxt}>; rel="next"'
-        return json_response({"data": [shape(i, call) for i in result.items], "next": nxt}, headers=headers)
+        return json_response({"data": _shaped(result.items, call), "next": nxt}, headers=headers)
     if endpoint.shape == "list":
-        return json_response({"data": [shape(i, call) for i in result]}, headers=headers)
+        return json_response({"data": _shaped(result, call)}, headers=headers)
     return json_response({"data": shape(result, call)}, headers=headers)
 
 
