@@ -57,7 +57,7 @@ class CORSMiddleware:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers.append((b"access-control-allow-origin", b"*"))
-                headers.append((b"access-control-expose-headers", b"Link, ETag"))
+                headers.append((b"access-control-expose-headers", b"Link, ETag, X-Cache"))
                 message["headers"] = headers
             await send(message)
 
