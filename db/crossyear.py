@@ -84,6 +84,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 from db.models import Check, DimensionMember, Observation, Publisher, Report, SeriesPoint, Statement
+from db.numbers import json_number
 from ingest.dictionary import DICTIONARY_DIR
 
 
@@ -673,10 +674,10 @@ def verification_of(r: Any) -> dict[str, Any] | None:
         return None
     return {
         "result": r.verification, "detail": r.verification_detail or "",
-        "claimed": {"year": r.base_year, "value": _json_number(r.claimed_base_value), "report_id": r.report_id,
+        "claimed": {"year": r.base_year, "value": json_number(r.claimed_base_value), "report_id": r.report_id,
                     "quote": r.quote, "start": r.start, "end": r.end},
         "recorded": None if r.verified_against is None else {
-            "year": r.base_year, "value": _json_number(r.recorded_base_value), "report_id": r.verified_against,
+            "year": r.base_year, "value": json_number(r.recorded_base_value), "report_id": r.verified_against,
             "observation_id": r.verified_observation, "quote": r.base_quote, "start": r.base_start,
             "end": r.base_end},
     }
@@ -700,11 +701,3 @@ def statement_verifications(conn: Connection, statement_ids: Sequence[str]) -> d
         out[r.id] = verification_of(r)
     return out
 
-
-def _json_number(v: Decimal | None) -> int | float | None:
-    """JSON value for an exact decimal, as ``db.queries`` serves numbers (int when integral)."""
-    if v is None:
-        return None
-    if v == v.to_integral_value():
-        return int(v)
-    return float(v.normalize())

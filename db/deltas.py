@@ -109,6 +109,7 @@ from sqlalchemy.engine import Connection, Dialect
 
 from db.crossyear import PUB, SP, definition_change, definition_changed_sql
 from db.models import VALUE_TYPE, dims_key
+from db.numbers import exact, json_number, served
 from db.queries import (
     MAX_LIMIT,
     Listing,
@@ -331,46 +332,6 @@ def _years(f: DeltaFilter) -> tuple[int, int] | None:
 
 # --- rows to dicts ----------------------------------------------------------------------------------
 
-def _json_number(v: Decimal | None) -> int | float | None:
-    """JSON value for an exact decimal, as the rest of the query layer serves numbers (int when integral)."""
-    if v is None:
-        return None
-    if v == v.to_integral_value():
-        return int(v)
-    return float(v.normalize())
-
-
-_FLOAT_EXACT = 2**53  # integers below this survive a trip through a C double unchanged
-
-
-def _exact(v: Any) -> int | Decimal | None:
-    """A driver's numeric value as an int when integral, else the Decimal SQLAlchemy's Numeric would give.
-
-    SQLite returns an INTEGER or a REAL (Numeric reads both through the
-    format ``%.6f``, which is exact for integers below 2**53); psycopg returns
-    a Decimal.  Ints keep the common case free of Decimal arithmetic.
-    """
-    if type(v) is int:
-        if -_FLOAT_EXACT < v < _FLOAT_EXACT:
-            return v
-        d = Decimal(f"{v:.6f}")  # SQLAlchemy formats with "%.6f": the same digits
-    elif v is None:
-        return None
-    elif type(v) is float:
-        d = Decimal(f"{v:.6f}")
-    else:
-        d = v
-    i = int(d)
-    return i if i == d else d
-
-
-def _served(v: int | Decimal | None) -> int | float | None:
-    """``_json_number`` of an ``_exact`` value."""
-    if v is None or type(v) is int:
-        return v
-    return float(v)  # an _exact Decimal is not integral; float() of it equals float() of its normal form
-
-
 def _change_and_percent(value: int | Decimal, base: int | Decimal) -> tuple[int | float, int | float | None]:
     """Served ``value − base`` and its percentage of ``base``, rounded half-up to 2 places (None from 0).
 
@@ -391,9 +352,9 @@ def _change_and_percent(value: int | Decimal, base: int | Decimal) -> tuple[int 
         n = q if (change < 0) == (base < 0) else -q
         return change, (n // 100 if n % 100 == 0 else n / 100)
     exact = Decimal(value) - Decimal(base)
-    served = _json_number(exact)
+    served = json_number(exact)
     assert served is not None
-    return served, _json_number(_percent(exact, Decimal(base)))
+    return served, json_number(_percent(exact, Decimal(base)))
 
 
 @lru_cache(maxsize=4096)
@@ -426,7 +387,7 @@ def delta_dict(r: Any) -> dict[str, Any]:
     """
     (publisher_id, metric, key, year, value, qualifier, report_id, _fmt, conflict, prev_year, base_year, base_value,
      base_qualifier, base_report_id, _base_fmt, base_conflict, definition_changed) = r[:17]
-    value, base_value = _exact(value), _exact(base_value)
+    value, base_value = exact(value), exact(base_value)
     change: int | float | None = None
     percent: int | float | None = None
     if base_year is not None and not definition_changed:
@@ -434,7 +395,7 @@ def delta_dict(r: Any) -> dict[str, Any]:
         change, percent = _change_and_percent(value, base_value)
     return {
         "publisher_id": publisher_id, "metric": metric, "dims": dict(_dims_items(key)), "year": year,
-        "value": _served(value), "qualifier": qualifier, "base_year": base_year, "base_value": _served(base_value),
+        "value": served(value), "qualifier": qualifier, "base_year": base_year, "base_value": served(base_value),
         "change": change, "percent_change": percent,
         "gap_years": list(range(prev_year + 1, year)) if prev_year is not None and prev_year < year - 1 else [],
         "approx": qualifier == "approx" or (base_year is not None and base_qualifier == "approx"),
@@ -614,7 +575,7 @@ def rankings(conn: Connection, *, metric: str, year: int, dims: Mapping[str, str
                            level=level, province=province, limit=limit)
     return {"metric": metric, "unit": dictionary(conn).metrics[metric]["unit"],
             "dims": _dims(series_dims_key(conn, metric, dims)), "year": year, "by": by, "order": order, "mode": mode,
-            "min_base": _json_number(base), "total": total, "items": items}
+            "min_base": json_number(base), "total": total, "items": items}
 
 
 def movers(conn: Connection, *, metric: str, year: int, dims: Mapping[str, str] | None = None, by: str = "change",
@@ -630,4 +591,4 @@ def movers(conn: Connection, *, metric: str, year: int, dims: Mapping[str, str] 
     _, down = _ranked(conn, order="asc", sign=-1, **kw)
     return {"metric": metric, "unit": dictionary(conn).metrics[metric]["unit"],
             "dims": _dims(series_dims_key(conn, metric, dims)), "year": year, "by": by, "mode": mode,
-            "min_base": _json_number(base), "up": up, "down": down}
+            "min_base": json_number(base), "up": up, "down": down}

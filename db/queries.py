@@ -32,7 +32,6 @@ from db import crossyear
 from db.loader import cached_data_version
 from db.models import (
     DIM_COLUMNS,
-    VALUE_TYPE,
     Category,
     Check,
     DimensionMember,
@@ -45,6 +44,7 @@ from db.models import (
     Statement,
     dims_key,
 )
+from db.numbers import driver_number, json_number
 
 MAX_LIMIT = 1000
 YEAR_MIN, YEAR_MAX = 1900, 2100
@@ -611,31 +611,19 @@ OBS_COLS = [*OBS.c, SEC.c.title.label("section_title")]
 def _observation_dict(o: Any) -> dict[str, Any]:
     return {
         "id": o.id, "report_id": o.report_id, "publisher_id": o.publisher_id, "year": o.year,
-        "metric": o.metric, "dims": _dims_of(o.dims_key), "value": _num(o.value), "unit": o.unit,
+        "metric": o.metric, "dims": _dims_of(o.dims_key), "value": json_number(o.value), "unit": o.unit,
         "qualifier": o.qualifier, "status": o.status,
-        "candidates": [_num(Decimal(c)) for c in o.candidates] if o.candidates else None,
+        "candidates": [json_number(Decimal(c)) for c in o.candidates] if o.candidates else None,
         "label": o.label, "note": o.note,
         "provenance": {"section": o.section_id, "section_title": o.section_title, "quote": o.quote,
                        "start": o.start, "end": o.end},
     }
 
 
-VALUE_QUANTUM = Decimal(1).scaleb(-VALUE_TYPE.scale if VALUE_TYPE.scale is not None else -6)
-
-
-def _raw_number(v: Any) -> int | float | None:
-    """``_num`` for a value as the driver returns it: int or float from SQLite, Decimal from PostgreSQL."""
-    if v is None or isinstance(v, int):
-        return v
-    if isinstance(v, float):
-        return int(v) if v.is_integer() else float(Decimal(repr(v)).quantize(VALUE_QUANTUM).normalize())
-    return _num(Decimal(v))
-
-
 def _raw_candidates(v: Any) -> list[Any] | None:
     if isinstance(v, (str, bytes)):  # SQLite stores JSON as text; psycopg parses it
         v = orjson.loads(v)
-    return [_num(Decimal(c)) for c in v] if v else None
+    return [json_number(Decimal(c)) for c in v] if v else None
 
 
 def _observation_items(columns: Sequence[str]) -> Callable[[Sequence[Any]], list[dict[str, Any]]]:
@@ -657,7 +645,7 @@ def _observation_items(columns: Sequence[str]) -> Callable[[Sequence[Any]], list
             cand = o[i_cand]
             out.append({
                 "id": o[i_id], "report_id": o[i_rep], "publisher_id": o[i_pub], "year": o[i_year],
-                "metric": o[i_metric], "dims": dict(dims), "value": _raw_number(o[i_value]), "unit": o[i_unit],
+                "metric": o[i_metric], "dims": dict(dims), "value": driver_number(o[i_value]), "unit": o[i_unit],
                 "qualifier": o[i_qual], "status": o[i_status],
                 "candidates": _raw_candidates(cand) if cand is not None else None,
                 "label": o[i_label], "note": o[i_note],
@@ -912,7 +900,8 @@ def series(conn: Connection, *, publisher: str, metric: str, dims: Mapping[str, 
 def _statement_dict(s: Any) -> dict[str, Any]:
     """A statement row selected by ``_statements_stmt``, with its stored verification (``db.crossyear``)."""
     return {"id": s.id, "report_id": s.report_id, "year": s.year, "metric": s.metric, "dims": _dims_of(s.dims_key),
-            "base_year": s.base_year, "direction": s.direction, "delta": _num(s.delta), "delta_unit": s.delta_unit,
+            "base_year": s.base_year, "direction": s.direction, "delta": json_number(s.delta),
+            "delta_unit": s.delta_unit,
             "qualifier": s.qualifier, "provenance": {"section": s.section_id, "quote": s.quote, "start": s.start,
                                                      "end": s.end},
             "verification": crossyear.verification_of(s)}
@@ -944,9 +933,9 @@ def statements_by_ids(conn: Connection, ids: Sequence[str]) -> dict[str, dict[st
 def _check_dict(c: Any) -> dict[str, Any]:
     return {"id": c.id, "report_id": c.report_id, "publisher_id": c.publisher_id, "year": c.year, "rule": c.rule,
             "result": c.result, "notable": c.notable, "detail": c.detail,
-            "left": {"value": _num(c.left_value), "source": c.left_source, "start": c.left_start,
+            "left": {"value": json_number(c.left_value), "source": c.left_source, "start": c.left_start,
                      "end": c.left_end},
-            "right": {"value": _num(c.right_value), "source": c.right_source, "start": c.right_start,
+            "right": {"value": json_number(c.right_value), "source": c.right_source, "start": c.right_start,
                       "end": c.right_end}}
 
 
@@ -1024,15 +1013,6 @@ def list_checks_filtered(conn: Connection, f: CheckFilter, *, sort: SortSpec | N
 
 
 # --- dictionary ---------------------------------------------------------------------------
-
-def _num(v: Decimal | None) -> int | float | None:
-    """JSON value for an exact decimal: int when integral, else a float-safe number."""
-    if v is None:
-        return None
-    if v == v.to_integral_value():
-        return int(v)
-    return float(v.normalize())
-
 
 def _metric_dict(m: Any) -> dict[str, Any]:
     return {"code": m.code, "category": m.category, "label_zh": m.label_zh, "label_en": m.label_en,

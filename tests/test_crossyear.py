@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import re
-import threading
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +19,7 @@ import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from db.bundled import REPORTS_DIR, bundled_index, ingest_document, load_bundled
+from db.bundled import REPORTS_DIR, load_bundled
 from db.crossyear import (
     CHK,
     STM,
@@ -36,7 +35,7 @@ from db.loader import data_version, ingest_extracted, publisher_id, report_id
 from db.queries import observations_by_ids, report_text
 from ingest.dictionary import DICTIONARY_DIR
 from ingest.model import ExtractedReport, Figure, ReportMeta
-from ingest.sources import read_path
+from tests.ingesting import at_once, ingest_bundled
 
 ZONE = publisher_id("平潭综合实验区管委会")
 HONGZE = publisher_id("淮安市洪泽区人民政府")
@@ -195,12 +194,6 @@ def _fake_report(publisher: str, year: int, figures: list[tuple[str, dict[str, s
         text=text, format=fmt,  # type: ignore[arg-type]
         meta=ReportMeta(title=f"{publisher}{year}年政府信息公开工作年度报告", publisher=publisher, year=year),
         sections=[], figures=[_figure(text, m, d, v, u, q) for m, d, v, u, q in figures], statements=[], checks=[])
-
-
-def _ingest_bundled(engine: Engine, stem: str, path: Path | None = None) -> None:
-    entry = next(e for e in bundled_index() if Path(e["file"]).stem == stem)
-    ingest_document(engine, read_path(path or REPORTS_DIR / entry["file"]), publisher=entry["publisher"],
-                    year=entry["year"], title=entry.get("title"))
 
 
 def test_statements_become_consistent_or_restated_when_the_base_report_arrives(fresh_db: Engine) -> None:
@@ -415,9 +408,9 @@ def _summary(engine: Engine, rid: str) -> dict[str, tuple[str, Any, Any]]:
 
 def test_checks_do_not_depend_on_ingest_order(fresh_db: Engine, loaded_db: str) -> None:
     later = report_id(HONGZE, 2024)
-    _ingest_bundled(fresh_db, "hongze-district-2024")
+    ingest_bundled(fresh_db, "hongze-district-2024")
     assert _summary(fresh_db, later) == {}  # nothing to compare with yet
-    _ingest_bundled(fresh_db, "hongze-district-2023")  # the neighbour's checks are written now
+    ingest_bundled(fresh_db, "hongze-district-2023")  # the neighbour's checks are written now
     got = _summary(fresh_db, later)
     assert got["crossyear:carry_over[total]"] == ("pass", 0, 0)
     assert _summary(fresh_db, report_id(HONGZE, 2023)) == {}
@@ -425,8 +418,8 @@ def test_checks_do_not_depend_on_ingest_order(fresh_db: Engine, loaded_db: str) 
 
 
 def test_a_replaced_report_rechecks_its_neighbour(fresh_db: Engine, tmp_path: Path) -> None:
-    _ingest_bundled(fresh_db, "hongze-district-2023")
-    _ingest_bundled(fresh_db, "hongze-district-2024")
+    ingest_bundled(fresh_db, "hongze-district-2023")
+    ingest_bundled(fresh_db, "hongze-district-2024")
     later = report_id(HONGZE, 2024)
     assert _summary(fresh_db, later)["crossyear:carry_over[natural_person]"] == ("pass", 0, 0)
     # a corrected 2023 copy: 2 自然人 applications carried forward (2023 "四、结转下年度继续办理 0 0 0 0 0 0 0")
@@ -435,7 +428,7 @@ def test_a_replaced_report_rechecks_its_neighbour(fresh_db: Engine, tmp_path: Pa
     assert source.count(old) == 1
     changed = tmp_path / "hongze-district-2023.txt"
     changed.write_text(source.replace(old, "四、结转下年度继续办理 2 0 0 0 0 0 2"), encoding="utf-8")
-    _ingest_bundled(fresh_db, "hongze-district-2023", changed)
+    ingest_bundled(fresh_db, "hongze-district-2023", changed)
     got = _summary(fresh_db, later)
     # 2 carried forward by 2023 vs 0 carried over by 2024: the continuity breaks for 自然人 and 总计
     assert got["crossyear:carry_over[natural_person]"] == ("fail", 2, 0)
@@ -448,22 +441,7 @@ def test_a_replaced_report_rechecks_its_neighbour(fresh_db: Engine, tmp_path: Pa
 
 
 def test_concurrent_ingests_of_neighbouring_years_still_compare_them(fresh_db: Engine) -> None:
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def work(stem: str) -> None:
-        try:
-            barrier.wait()
-            _ingest_bundled(fresh_db, stem)
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=work, args=(s,)) for s in ("hongze-district-2023", "hongze-district-2024")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    at_once(lambda stem: ingest_bundled(fresh_db, stem), ("hongze-district-2023", "hongze-district-2024"))
     assert _summary(fresh_db, report_id(HONGZE, 2024))["crossyear:carry_over[total]"] == ("pass", 0, 0)
 
 

@@ -12,7 +12,6 @@ worked out in Python.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -21,12 +20,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
-from db.bundled import REPORTS_DIR, bundled_index, ingest_document, load_bundled
+from db.bundled import REPORTS_DIR, load_bundled
 from db.crossyear import SP, ranked_points
 from db.engine import alembic_config, get_engine, upgrade
 from db.loader import ingest_extracted, publisher_id, report_id
 from ingest.model import ExtractedReport, Figure, ReportMeta
-from ingest.sources import read_path
+from tests.ingesting import at_once, ingest_bundled
 
 Point = tuple[Any, ...]
 HONGZE = publisher_id("淮安市洪泽区人民政府")
@@ -58,12 +57,6 @@ def _assert_points_match(engine: Engine) -> list[Point]:
     return stored
 
 
-def _ingest_bundled(engine: Engine, stem: str, path: Path | None = None) -> str:
-    entry = next(e for e in bundled_index() if Path(e["file"]).stem == stem)
-    return ingest_document(engine, read_path(path or REPORTS_DIR / entry["file"]), publisher=entry["publisher"],
-                           year=entry["year"], title=entry.get("title")).status
-
-
 def test_points_of_the_bundled_reports_equal_ranked_points(loaded_db: str) -> None:
     points = _assert_points_match(get_engine(loaded_db))
     assert len(points) > 1000
@@ -77,8 +70,8 @@ def test_points_of_the_bundled_reports_equal_ranked_points(loaded_db: str) -> No
 
 
 def test_a_corrected_report_replaces_its_points(fresh_db: Engine, tmp_path: Path) -> None:
-    _ingest_bundled(fresh_db, "hongze-district-2023")
-    _ingest_bundled(fresh_db, "hongze-district-2024")
+    ingest_bundled(fresh_db, "hongze-district-2023")
+    ingest_bundled(fresh_db, "hongze-district-2024")
     before = _assert_points_match(fresh_db)
     rid = report_id(HONGZE, 2023)
     key = (HONGZE, "applications.carried_forward", "applicant=natural_person", 2023)
@@ -89,7 +82,7 @@ def test_a_corrected_report_replaces_its_points(fresh_db: Engine, tmp_path: Path
     assert source.count(old) == 1
     changed = tmp_path / "hongze-district-2023.txt"
     changed.write_text(source.replace(old, "四、结转下年度继续办理 2 0 0 0 0 0 2"), encoding="utf-8")
-    assert _ingest_bundled(fresh_db, "hongze-district-2023", changed) == "replaced"
+    assert ingest_bundled(fresh_db, "hongze-district-2023", changed) == "replaced"
     after = _assert_points_match(fresh_db)
     assert next(p for p in after if p[:4] == key)[4] == 2
     assert len(after) == len(before)  # no stale copy of the replaced report's points
@@ -125,28 +118,13 @@ def test_points_follow_what_a_report_prints(fresh_db: Engine) -> None:
 
 
 def test_duplicate_and_concurrent_ingests_leave_one_set_of_points(fresh_db: Engine) -> None:
-    assert _ingest_bundled(fresh_db, "pingtan-zone-2021") == "created"
+    assert ingest_bundled(fresh_db, "pingtan-zone-2021") == "created"
     once = _assert_points_match(fresh_db)
-    assert _ingest_bundled(fresh_db, "pingtan-zone-2021") == "unchanged"
+    assert ingest_bundled(fresh_db, "pingtan-zone-2021") == "unchanged"
     assert _assert_points_match(fresh_db) == once
-    barrier = threading.Barrier(4)
-    errors: list[BaseException] = []
-
-    def work(stem: str) -> None:
-        try:
-            barrier.wait()
-            _ingest_bundled(fresh_db, stem)
-        except BaseException as exc:
-            errors.append(exc)
-
     # the same report twice and two neighbouring years of one publisher, all at once
-    stems = ("pingtan-zone-2022", "pingtan-zone-2022", "hongze-district-2023", "hongze-district-2024")
-    threads = [threading.Thread(target=work, args=(s,)) for s in stems]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    at_once(lambda stem: ingest_bundled(fresh_db, stem),
+            ("pingtan-zone-2022", "pingtan-zone-2022", "hongze-district-2023", "hongze-district-2024"))
     points = _assert_points_match(fresh_db)
     assert {p[6] for p in points} == {report_id(ZONE, 2021), report_id(ZONE, 2022), report_id(HONGZE, 2023),
                                       report_id(HONGZE, 2024)}
